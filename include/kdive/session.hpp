@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The session as commands and plugins see it: the opened dump's memory, the vmlinux's symbols
+// placed at their run-time (KASLR) addresses, and VMCOREINFO.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "kdive/result.hpp"
+#include "kdive/target.hpp"
+
+namespace kdive {
+
+class Session {
+public:
+    virtual ~Session() = default;
+
+    virtual Target& target() = 0;
+    virtual std::string vmlinux_path() const = 0;
+    // A vmlinux symbol's run-time address (link-time address + KASLR slide).
+    virtual Result<std::uint64_t> symbol_address(std::string_view name) const = 0;
+    virtual std::uint64_t kaslr_offset() const = 0;
+    // How the KASLR slide was found, or why it is unknown.
+    virtual std::string kaslr_source() const = 0;
+    // A VMCOREINFO value ("OSRELEASE", "SYMBOL(prb)", ...); nullopt if absent.
+    virtual std::optional<std::string> vmcoreinfo(std::string_view key) const = 0;
+    virtual unsigned num_cpus() const = 0;
+};
+
+}  // namespace kdive

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "lab.hpp"
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <catch2/catch.hpp>
+
+namespace lab {
+
+fs::path dir() {
+    const char* d = std::getenv("KDIVE_LAB_DIR");
+    if (!d || !*d) FAIL("KDIVE_LAB_DIR is not set: run tests/lab/lab.sh (scripts/test.sh does)");
+    fs::path p(d);
+    if (!fs::is_directory(p)) FAIL("KDIVE_LAB_DIR " << p << " is not a directory");
+    return p;
+}
+
+fs::path vmlinux() {
+    auto p = dir() / "vmlinux";
+    if (!fs::exists(p)) FAIL("no vmlinux in the lab: " << p);
+    return p;
+}
+
+std::vector<Dump> dumps() {
+    const std::vector<Dump> wanted = {
+        {"kdump-l5", "zlib", "vmcore.zlib"}, {"kdump-l5", "lzo", "vmcore.lzo"},
+        {"kdump-l5", "elf", "vmcore.elf"},   {"qemu-l5", "qemu-elf", "qemu.elf"},
+        {"kdump-l4", "zlib", "vmcore.zlib"}, {"kdump-l4", "lzo", "vmcore.lzo"},
+        {"kdump-l4", "elf", "vmcore.elf"},   {"qemu-l4", "qemu-elf", "qemu.elf"},
+    };
+    std::vector<Dump> out;
+    for (auto d : wanted) {
+        d.path = dir() / d.scenario / d.path;
+        if (!fs::exists(d.path)) FAIL("lab dump missing: " << d.path << " (run tests/lab/lab.sh)");
+        out.push_back(d);
+    }
+    return out;
+}
+
+std::string truth(const std::string& scenario, const std::string& name) {
+    auto p = dir() / scenario / "truth" / name;
+    std::ifstream in(p);
+    if (!in) FAIL("ground truth missing: " << p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string s = ss.str();
+    while (!s.empty() && s.back() == '\n') s.pop_back();
+    return s;
+}
+
+std::vector<std::string> truth_lines(const std::string& scenario, const std::string& name) {
+    std::vector<std::string> lines;
+    std::istringstream in(truth(scenario, name));
+    for (std::string l; std::getline(in, l);) lines.push_back(l);
+    return lines;
+}
+
+std::string run(const std::string& command, int* status) {
+    std::string out;
+    FILE* p = popen(command.c_str(), "r");
+    if (!p) FAIL("popen failed: " << command);
+    std::array<char, 4096> buf;
+    size_t n;
+    while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+    int st = pclose(p);
+    if (status) *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return out;
+}
+
+}  // namespace lab

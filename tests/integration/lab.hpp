@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The lab as the tests see it: the directory tests/lab/lab.sh printed (KDIVE_LAB_DIR), its
+// vmlinux, its scenarios' dumps, and the ground truth the live guest printed.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace lab {
+
+namespace fs = std::filesystem;
+
+struct Dump {
+    std::string scenario;  // kdump-l5, qemu-l4, ...
+    std::string kind;      // zlib, lzo, elf, qemu-elf
+    fs::path path;
+    bool has_vmcoreinfo() const { return kind != "qemu-elf"; }
+    bool five_level() const { return scenario.ends_with("-l5"); }
+    std::string name() const { return scenario + "/" + kind; }
+};
+
+// The lab directory; fails the test if KDIVE_LAB_DIR is unset or incomplete.
+fs::path dir();
+fs::path vmlinux();
+// Every dump of every scenario, each checked to exist.
+std::vector<Dump> dumps();
+// truth/NAME of a scenario, whole; trailing newline removed.
+std::string truth(const std::string& scenario, const std::string& name);
+// truth/NAME split into lines.
+std::vector<std::string> truth_lines(const std::string& scenario, const std::string& name);
+// Run a shell command, return its stdout; *status gets the exit status.
+std::string run(const std::string& command, int* status = nullptr);
+
+}  // namespace lab

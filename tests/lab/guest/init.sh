@@ -1,0 +1,54 @@
+#!/bin/sh
+# /init of the lab guest: load real modules, start named workloads and BPF objects, print the
+# live kernel's ground truth between markers on the serial console, then crash with sysrq.
+# kdive.mode=kdump arms kexec first (a real kdump follows); kdive.mode=qemu leaves the panicked
+# guest for the host to take QEMU's dump-guest-memory.
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /tmp && mount -t tmpfs tmpfs /tmp
+
+mode=kdump
+for arg in $(cat /proc/cmdline); do
+    case "$arg" in kdive.mode=*) mode=${arg#kdive.mode=} ;; esac
+done
+
+# Only emergency messages on the console from here on: they would interleave with the truth.
+echo 1 > /proc/sys/kernel/printk
+hostname kdive-lab
+
+while read -r ko args; do
+    insmod "/lab/modules/$ko" $args || echo "KDIVE-WARN insmod $ko failed"
+done < /lab/modules.list
+ip link set dummy0 up
+ip link add kd_veth0 type veth peer name kd_veth1 && ip link set kd_veth0 up
+
+/lab/labload workloads > /tmp/workloads
+/lab/labload bpf > /tmp/bpf || echo "KDIVE-WARN labload bpf failed"
+
+if [ "$mode" = kdump ]; then
+    kexec -p /boot/vmlinuz --initrd=/boot/capture.gz \
+        --append="console=ttyS0 irqpoll nr_cpus=1 reset_devices panic=0 rdinit=/init" ||
+        echo "KDIVE-WARN kexec -p failed"
+    echo "KDIVE-KEXEC-LOADED $(cat /sys/kernel/kexec_crash_loaded)"
+fi
+
+truth() { echo "KDIVE-TRUTH-BEGIN $1"; shift; "$@"; echo "KDIVE-TRUTH-END"; }
+truth uname uname -r
+truth version cat /proc/version
+truth hostname hostname
+truth text_addr sh -c "grep ' _text\$' /proc/kallsyms | cut -d' ' -f1"
+truth cmdline cat /proc/cmdline
+truth cpus cat /sys/devices/system/cpu/online
+truth modules cat /proc/modules
+truth workloads cat /tmp/workloads
+truth bpf cat /tmp/bpf
+truth meminfo cat /proc/meminfo
+# Tasks last, right before the crash, so the list is as close to the dump as it can be.
+truth ps /lab/labload ps
+# The panic task: a child shell, so pid 1 stays an ordinary sleeping init in the dump.
+sh -c 'echo "KDIVE-PANIC-PID $$"; echo c > /proc/sysrq-trigger'
+# Not reached when the crash works.
+echo "KDIVE-WARN still alive after sysrq-c"
+poweroff -f
