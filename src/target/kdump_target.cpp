@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
-#include <cstdlib>
+#include <optional>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -14,11 +14,20 @@ namespace kdive {
 
 namespace {
 
-// libkdumpfile returns malloc'ed strings.
-struct FreeDeleter {
-    void operator()(char* p) const { std::free(p); }
-};
-using CString = std::unique_ptr<char, FreeDeleter>;
+// The raw VMCOREINFO text, from the attribute the file-format layer fills in.
+std::optional<std::string> raw_vmcoreinfo(kdump_ctx_t* ctx) {
+    kdump_attr_t attr;
+    if (kdump_get_attr(ctx, "linux.vmcoreinfo.raw", &attr) != KDUMP_OK) return std::nullopt;
+    if (attr.type == KDUMP_STRING && attr.val.string) return std::string(attr.val.string);
+    if (attr.type == KDUMP_BLOB && attr.val.blob) {
+        kdump_blob_t* b = attr.val.blob;
+        const char* data = static_cast<const char*>(kdump_blob_pin(b));
+        std::string s(data, kdump_blob_size(b));
+        kdump_blob_unpin(b);
+        return s;
+    }
+    return std::nullopt;
+}
 
 std::string describe_format(const char* fmt) {
     std::string_view f = fmt ? fmt : "";
@@ -54,18 +63,19 @@ Result<std::unique_ptr<KdumpTarget>> KdumpTarget::open(const std::string& path) 
     if (kdump_get_number_attr(ctx, KDUMP_ATTR_NUM_CPUS, &ncpus) == KDUMP_OK)
         t->num_cpus_ = static_cast<unsigned>(ncpus);
 
+    // VMCOREINFO as the dump carries it (an ELF note or the kdump header), read before the OS
+    // type is set: that set-up needs it, and without it (QEMU's dump-guest-memory) libaddrxlat
+    // fails to tell the paging depth and breaks physical reads too.
+    if (auto raw = raw_vmcoreinfo(ctx)) t->vmcoreinfo_ = VmcoreInfo::parse(*raw);
+    kdump_clear_err(ctx);
+    if (t->vmcoreinfo_.empty()) {
+        t->kvaddr_unavailable_ = "no VMCOREINFO in the dump: kernel page tables not located yet";
+        return t;
+    }
     // Kernel virtual reads need the Linux translation (direct map, kernel text, page tables).
     if (kdump_set_string_attr(ctx, KDUMP_ATTR_OSTYPE, "linux") != KDUMP_OK)
         return fail(fmt::format("cannot set up Linux address translation ({})",
                                 kdump_get_err(ctx)), path);
-
-    // libkdumpfile files VMCOREINFO under the OS ("linux.vmcoreinfo"): read it after the ostype.
-    char* raw = nullptr;
-    if (kdump_vmcoreinfo_raw(ctx, &raw) == KDUMP_OK && raw) {
-        CString owned(raw);
-        t->vmcoreinfo_ = VmcoreInfo::parse(owned.get());
-    }
-    kdump_clear_err(ctx);
     return t;
 }
 
@@ -85,7 +95,13 @@ Error KdumpTarget::last_error(kdump_status st, std::uint64_t addr) const {
 }
 
 Result<void> KdumpTarget::read(AddressSpace space, std::uint64_t addr, std::span<std::byte> out) {
-    const kdump_addrspace_t as = space == AddressSpace::Physical ? KDUMP_KPHYSADDR : KDUMP_KVADDR;
+    if (space == AddressSpace::KernelVirtual && !kvaddr_unavailable_.empty())
+        return fail(kvaddr_unavailable_, hex_address(addr));
+    // Without the Linux set-up, kernel-physical reads need a paging guess libaddrxlat cannot
+    // make; machine-physical is the same space on bare metal and KVM/QEMU (not under Xen).
+    const kdump_addrspace_t phys = kvaddr_unavailable_.empty() ? KDUMP_KPHYSADDR
+                                                               : KDUMP_MACHPHYSADDR;
+    const kdump_addrspace_t as = space == AddressSpace::Physical ? phys : KDUMP_KVADDR;
     size_t len = out.size();
     kdump_status st = kdump_read(ctx_.get(), as, addr, out.data(), &len);
     if (st != KDUMP_OK) return Failure{last_error(st, addr + len)};

@@ -40,6 +40,7 @@ private:
     std::string path_, format_, arch_;
     VmcoreInfo vmcoreinfo_;
     unsigned num_cpus_ = 0;
+    std::string kvaddr_unavailable_;  // why kernel virtual reads cannot work, if they cannot
 };
 
 }  // namespace kdive
