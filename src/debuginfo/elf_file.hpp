@@ -43,6 +43,7 @@ public:
     std::size_t symbol_count() const { return by_address_.size(); }
 
     Elf* elf() const { return elf_.get(); }
+    int fd() const { return fd_.get(); }
 
 private:
     struct ElfEnd {
