@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "dump_session.hpp"
 
+#include <cstring>
+
 #include <fmt/format.h>
+
+#include "target/kaslr_probe.hpp"
 
 namespace kdive {
 
@@ -13,9 +17,44 @@ bool looks_like_vmlinux(const std::string& path) {
     return f && (*f)->type() == ET_EXEC && (*f)->has_section(".symtab");
 }
 
+// The NUL-terminated string at link-time address `addr` in the vmlinux's sections.
+std::optional<std::string> vmlinux_string(const ElfFile& f, std::uint64_t addr,
+                                          std::size_t max = 1024) {
+    for (Elf_Scn* scn = nullptr; (scn = elf_nextscn(f.elf(), scn));) {
+        GElf_Shdr sh;
+        if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS || !(sh.sh_flags & SHF_ALLOC))
+            continue;
+        if (addr < sh.sh_addr || addr >= sh.sh_addr + sh.sh_size) continue;
+        Elf_Data* d = elf_getdata(scn, nullptr);
+        if (!d || !d->d_buf) return std::nullopt;
+        const char* p = static_cast<const char*>(d->d_buf) + (addr - sh.sh_addr);
+        const std::size_t room = std::min<std::size_t>(max, sh.sh_addr + sh.sh_size - addr);
+        return std::string(p, strnlen(p, room));
+    }
+    return std::nullopt;
+}
+
+// "6.1.0-56-amd64" out of "Linux version 6.1.0-56-amd64 (...) ...".
+std::string release_of(const std::string& banner) {
+    constexpr std::string_view prefix = "Linux version ";
+    if (!std::string_view(banner).starts_with(prefix)) return {};
+    auto rest = banner.substr(prefix.size());
+    return rest.substr(0, rest.find(' '));
+}
+
+std::string first_line(std::string s) {
+    if (auto nl = s.find('\n'); nl != std::string::npos) s.resize(nl);
+    return s;
+}
+
+std::string short_id(const std::optional<std::string>& id) {
+    return id ? *id : std::string("none");
+}
+
 }  // namespace
 
-Result<std::unique_ptr<DumpSession>> DumpSession::open(const std::string& a, const std::string& b) {
+Result<std::unique_ptr<DumpSession>> DumpSession::open(const std::string& a, const std::string& b,
+                                                       const SessionOptions& options) {
     std::string vmlinux_path = a, dump_path = b;
     if (!looks_like_vmlinux(a) && looks_like_vmlinux(b)) std::swap(vmlinux_path, dump_path);
 
@@ -27,22 +66,100 @@ Result<std::unique_ptr<DumpSession>> DumpSession::open(const std::string& a, con
         return fail("not a vmlinux (expected an executable ELF with debug info)", vmlinux_path);
     if (auto r = s->vmlinux_->load_symbols(); !r) return r.failure();
 
-    auto target = KdumpTarget::open(dump_path);
+    auto target = KdumpTarget::open(dump_path, TargetOptions{.allow_truncated = options.force});
     if (!target) return target.failure();
     s->target_ = std::move(*target);
+    if (s->target_->layout().truncated())
+        s->warnings_.push_back(fmt::format(
+            "the dump file is truncated ({} of {} bytes): reads of what is missing will fail",
+            s->target_->layout().file_size(), s->target_->layout().expected_size()));
 
-    const VmcoreInfo& vi = s->target_->vmcoreinfo();
-    if (auto off = vi.kernel_offset()) {
-        s->kaslr_offset_ = *off;
-        s->kaslr_source_ = "VMCOREINFO KERNELOFFSET";
-    } else if (vi.empty()) {
-        s->kaslr_source_ = "unknown: the dump has no VMCOREINFO";
-        s->warnings_.push_back(
-            "the dump carries no VMCOREINFO: KASLR offset assumed 0, kernel symbols may be wrong");
-    } else {
-        s->kaslr_source_ = "none (VMCOREINFO has no KERNELOFFSET: KASLR off)";
-    }
+    if (auto r = s->locate_kernel(options); !r) return r.failure();
     return s;
+}
+
+Result<void> DumpSession::mismatch(const std::string& what, bool force) {
+    const std::string msg = "vmlinux does not match the dump: " + what;
+    if (!force) return fail(msg + " (--force to go on anyway)", target_->path());
+    warnings_.push_back(msg);
+    return {};
+}
+
+Result<void> DumpSession::locate_kernel(const SessionOptions& options) {
+    const ElfSymbol* banner_sym = vmlinux_->symbol("linux_banner");
+    const ElfSymbol* text_sym = vmlinux_->symbol("_text");
+    const ElfSymbol* pgt_sym = vmlinux_->symbol("init_top_pgt");
+    const std::string banner =
+        banner_sym ? vmlinux_string(*vmlinux_, banner_sym->address).value_or("") : "";
+    const std::string release = release_of(banner);
+    const auto build_id = vmlinux_->build_id();
+    const std::string vmlinux_is = fmt::format(
+        "vmlinux is {} build-id {}", release.empty() ? "of unknown release" : release,
+        short_id(build_id));
+
+    const VmcoreInfo& vi = target_->vmcoreinfo();
+    if (!vi.empty()) {
+        // What the dump says it is: VMCOREINFO, written by the crashed kernel itself.
+        const auto dump_release = vi.osrelease();
+        const auto dump_id = vi.build_id();
+        const bool id_differs = dump_id && build_id && *dump_id != *build_id;
+        const bool release_differs = dump_release && !release.empty() && *dump_release != release;
+        if (id_differs || release_differs) {
+            auto r = mismatch(fmt::format("dump is {} build-id {}, {}",
+                                          dump_release.value_or("of unknown release"),
+                                          short_id(dump_id), vmlinux_is),
+                              options.force);
+            if (!r) return r;
+        }
+        if (options.kaslr) {
+            kaslr_offset_ = *options.kaslr;
+            kaslr_source_ = "--kaslr (command line)";
+        } else if (auto off = vi.kernel_offset()) {
+            kaslr_offset_ = *off;
+            kaslr_source_ = "VMCOREINFO KERNELOFFSET";
+        } else {
+            kaslr_source_ = "none (VMCOREINFO has no KERNELOFFSET: KASLR off)";
+        }
+        if (auto pb = vi.number("phys_base")) phys_base_ = static_cast<std::uint64_t>(*pb);
+        // The banner in memory is the last word: same build-id but other bytes means other data.
+        if (banner_sym && !banner.empty()) {
+            auto in_dump = target_->read_string(AddressSpace::KernelVirtual,
+                                                banner_sym->address + kaslr_offset_, banner.size() + 1);
+            if (in_dump && *in_dump != banner) {
+                auto r = mismatch(fmt::format("linux_banner in the dump is \"{}\", in the vmlinux \"{}\"",
+                                              first_line(*in_dump), first_line(banner)),
+                                  options.force);
+                if (!r) return r;
+            }
+        }
+        return {};
+    }
+
+    // No VMCOREINFO (QEMU's dump-guest-memory): find the page tables and the slide ourselves.
+    KernelImage image;
+    image.text = text_sym ? text_sym->address : 0;
+    image.banner = banner_sym ? banner_sym->address : 0;
+    image.top_pgt = pgt_sym ? pgt_sym->address : 0;
+    image.banner_text = banner;
+    auto found = find_kaslr(*target_, image, options.kaslr);
+    if (found) {
+        kaslr_offset_ = found->slide;
+        phys_base_ = found->phys_base;
+        kaslr_source_ = fmt::format("{}: {}; phys_base {:#x}",
+                                    options.kaslr ? "--kaslr (command line), checked" : "found",
+                                    found->how, found->phys_base);
+        return {};
+    }
+    if (options.kaslr) {
+        kaslr_offset_ = *options.kaslr;
+        kaslr_source_ = "--kaslr (command line), NOT confirmed: " + found.error().what;
+    } else {
+        kaslr_source_ = "unknown: " + found.error().what;
+    }
+    std::string dump_is = "the dump's memory does not hold the vmlinux's linux_banner";
+    if (auto other = find_linux_banner(*target_))
+        dump_is = fmt::format("the dump holds \"{}\"", first_line(*other));
+    return mismatch(fmt::format("{}; {}", dump_is, vmlinux_is), options.force);
 }
 
 Result<std::uint64_t> DumpSession::symbol_address(std::string_view name) const {
@@ -51,5 +168,24 @@ Result<std::uint64_t> DumpSession::symbol_address(std::string_view name) const {
     return sym->address + kaslr_offset_;
 }
 
+std::optional<Session::SymbolOffset> DumpSession::symbolize(std::uint64_t addr) const {
+    const ElfSymbol* text = vmlinux_->symbol("_text");
+    const ElfSymbol* end = vmlinux_->symbol("_end");
+    if (!text || !end) return std::nullopt;
+    const std::uint64_t link = addr - kaslr_offset_;
+    if (link < text->address || link >= end->address) return std::nullopt;
+    const ElfSymbol* sym = vmlinux_->symbol_at(link);
+    if (!sym) return std::nullopt;
+    return SymbolOffset{std::string(sym->name), link - sym->address};
+}
+
+Result<DebugInfo*> DumpSession::debuginfo() {
+    if (!debuginfo_) {
+        auto d = KernelDebugInfo::open(*vmlinux_, kaslr_offset_, default_cache_dir());
+        if (!d) return d.failure();
+        debuginfo_ = std::move(*d);
+    }
+    return debuginfo_.get();
+}
 
 }  // namespace kdive

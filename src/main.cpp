@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -10,54 +11,43 @@
 #include <fmt/format.h>
 
 #include "dump_session.hpp"
-#include "repl/repl.hpp"
-
-namespace {
-
-constexpr const char* kUsage =
-    "usage: kdive [options] VMLINUX VMCORE\n"
-    "\n"
-    "Open a Linux kernel crash dump (kdump-compressed or ELF) with its debug vmlinux.\n"
-    "The two files may be given in either order.\n"
-    "\n"
-    "options:\n"
-    "  -i FILE     run the commands in FILE, then exit\n"
-    "  -s          silent: no banner\n"
-    "  --version   print the version and exit\n"
-    "  -h, --help  print this help and exit\n";
-
-struct Options {
-    std::string input_file;
-    bool silent = false;
-    std::vector<std::string> files;
-};
-
-}  // namespace
+#include "kdive/command.hpp"
+#include "repl/interrupt.hpp"
+#include "repl/man_page.hpp"
+#include "repl/options.hpp"
+#include "repl/shell.hpp"
+#include "repl/name_completers.hpp"
+#include "target/vmcoreinfo.hpp"
 
 int main(int argc, char** argv) {
-    Options opt;
-    for (int i = 1; i < argc; ++i) {
-        std::string a = argv[i];
-        if (a == "-h" || a == "--help") {
-            std::fputs(kUsage, stdout);
-            return 0;
-        } else if (a == "--version") {
-            fmt::print("kdive {}\n", KDIVE_VERSION);
-            return 0;
-        } else if (a == "-s") {
-            opt.silent = true;
-        } else if (a == "-i") {
-            if (++i >= argc) {
-                fmt::print(stderr, "kdive: -i needs a file name\n");
-                return 2;
-            }
-            opt.input_file = argv[i];
-        } else if (a.size() > 1 && a[0] == '-') {
-            fmt::print(stderr, "kdive: unknown option '{}'\n{}", a, kUsage);
+    auto parsed = kdive::parse_startup_options(argc, argv);
+    if (!parsed) {
+        fmt::print(stderr, "kdive: {} (kdive --help lists the options)\n", parsed.error().message());
+        return 2;
+    }
+    kdive::StartupOptions& opt = *parsed;
+    if (opt.help) {
+        std::fputs(kdive::usage().c_str(), stdout);
+        return 0;
+    }
+    if (opt.version) {
+        fmt::print("kdive {}\n", KDIVE_VERSION);
+        return 0;
+    }
+    if (opt.man) {
+        std::fputs(kdive::man_page(kdive::startup_spec(), kdive::CommandRegistry::global().all()).c_str(),
+                   stdout);
+        return 0;
+    }
+    kdive::SessionOptions session_options;
+    session_options.force = opt.force;
+    if (opt.kaslr) {
+        auto v = kdive::parse_unsigned(*opt.kaslr, 16);
+        if (!v) {
+            fmt::print(stderr, "kdive: --kaslr needs a hex offset, not '{}'\n", *opt.kaslr);
             return 2;
-        } else {
-            opt.files.push_back(a);
         }
+        session_options.kaslr = *v;
     }
     if (opt.files.size() == 1) {
         fmt::print(stderr, "kdive: live /proc/kcore sessions are not supported yet; "
@@ -65,20 +55,36 @@ int main(int argc, char** argv) {
         return 2;
     }
     if (opt.files.size() != 2) {
-        std::fputs(kUsage, stderr);
+        fmt::print(stderr, "kdive: give VMLINUX and VMCORE (kdive --help for more)\n");
         return 2;
     }
+    // A missing batch file is said before the (slower) dump is opened.
+    if (!opt.input_file.empty() && access(opt.input_file.c_str(), R_OK) != 0) {
+        fmt::print(stderr, "kdive: {}: {}\n", opt.input_file, std::strerror(errno));
+        return 1;
+    }
 
-    auto session = kdive::DumpSession::open(opt.files[0], opt.files[1]);
+    auto session = kdive::DumpSession::open(opt.files[0], opt.files[1], session_options);
     if (!session) {
         fmt::print(stderr, "kdive: {}\n", session.error().message());
         return 1;
     }
     kdive::DumpSession& s = **session;
     for (const auto& w : s.warnings()) fmt::print(stderr, "kdive: warning: {}\n", w);
-    if (!opt.silent) {
+    kdive::install_signal_handlers();
+    kdive::register_name_completers(s.vmlinux());
+    kdive::ReplShell shell(s);
+    if (opt.json) shell.settings().format = kdive::Output::Format::Json;
+    for (const auto& p : opt.plugins) {
+        auto r = shell.load_plugin(p);
+        if (!r) {
+            fmt::print(stderr, "kdive: {}\n", r.error().message());
+            return 1;
+        }
+    }
+    if (!opt.silent && !opt.json) {
         fmt::print("kdive {}\n\n", KDIVE_VERSION);
-        kdive::run_line(s, "sys", stdout);
+        shell.run_line("sys");
         std::fputc('\n', stdout);
     }
 
@@ -88,11 +94,12 @@ int main(int argc, char** argv) {
             fmt::print(stderr, "kdive: {}: {}\n", opt.input_file, std::strerror(errno));
             return 1;
         }
-        int failed = kdive::batch_loop(s, in);
+        int failed = shell.run_batch(in);
         std::fclose(in);
         return failed ? 1 : 0;
     }
-    if (!isatty(STDIN_FILENO)) return kdive::batch_loop(s, stdin) ? 1 : 0;
-    kdive::interactive_loop(s);
+    if (!isatty(STDIN_FILENO)) return shell.run_batch(stdin) ? 1 : 0;
+    const char* home = std::getenv("HOME");
+    shell.run_interactive(home && *home ? std::string(home) + "/.kdive_history" : std::string());
     return 0;
 }

@@ -1,72 +1,184 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Commands: each is a class in its own file under commands/ (or in a plugin .so), declaring
-// what it is in one CommandSpec and writing its output through one Output object. They register
-// themselves at start-up with KDIVE_REGISTER_COMMAND.
+// Commands: each is a class in its own file under commands/ (or in a plugin .so) that declares
+// what it is in one CommandSpec — name, aliases, summary, description, its options and
+// positional arguments, examples — and writes through one Output. From that one table the shell
+// parses the command line (before run() is called), prints `help NAME`, writes the man page and
+// completes options at the prompt (LLDB's option tables, drgn's argument declarations).
+// Commands register themselves at start-up with KDIVE_REGISTER_COMMAND.
 #pragma once
 
-#include <cstdio>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
-#include <fmt/format.h>
-
+#include "kdive/output.hpp"
 #include "kdive/result.hpp"
 #include "kdive/session.hpp"
 
 namespace kdive {
 
-// Where a command's output goes (the terminal, a pipe, a file).
-class Output {
-public:
-    explicit Output(std::FILE* out) : out_(out) {}
-    template <typename... Args>
-    void print(fmt::format_string<Args...> f, Args&&... args) {
-        fmt::print(out_, f, std::forward<Args>(args)...);
-    }
-    void write(std::string_view s) { std::fwrite(s.data(), 1, s.size(), out_); }
-    std::FILE* stream() const { return out_; }
+class Shell;
 
-private:
-    std::FILE* out_;
+// What a value (an option's or a positional's) is: drives completion at the prompt.
+enum class ValueKind {
+    None,     // free text: no completion
+    Number,
+    Symbol,   // a vmlinux symbol
+    Address,  // a number or a symbol
+    Type,     // a C type name ("struct task_struct"): completed once the DWARF engine registers it
+    Member,   // TYPE.member ("task_struct.comm"): likewise
+    File,     // a file name
+    Command,  // a kdive command name
+};
+
+struct OptionSpec {
+    std::string short_name = {};  // "i" for -i; crash has multi-character ones: "64" for -64
+    std::string long_name = {};   // "input" for --input (also --input=VALUE)
+    std::string argument = {};    // the value's name in help, "FILE"; empty: a flag
+    std::string help = {};
+    ValueKind kind = ValueKind::None;
+    // `-N` for any decimal N (crash's `repeat -seconds`): the value is N, `argument` names it.
+    bool number = false;
+
+    // How options are looked up in Arguments: the long name, else the short one.
+    const std::string& id() const { return long_name.empty() ? short_name : long_name; }
+};
+
+struct ArgumentSpec {
+    std::string name;  // "command"; SYNOPSIS shows it as is
+    std::string help = {};
+    ValueKind kind = ValueKind::None;
+    bool optional = false;
+    bool repeated = false;  // takes every remaining word (last argument only)
+};
+
+struct Example {
+    std::string text;           // what it shows: "Display the system data:"
+    std::string command;        // "sys"
+    std::string output = {};    // what it printed, verbatim
 };
 
 struct CommandSpec {
     std::string name;
-    std::vector<std::string> aliases;
-    std::string synopsis;     // "sys [-i]"
-    std::string summary;      // one line, for `help`
-    std::string description;  // the DESCRIPTION section of `help NAME`
+    std::vector<std::string> aliases = {};
+    std::string synopsis = {};     // empty: generated from options and arguments
+    std::string summary = {};      // one line, for `help` and NAME
+    std::string description = {};  // DESCRIPTION paragraphs ('\n' ends lines)
+    std::vector<OptionSpec> options = {};
+    std::vector<ArgumentSpec> arguments = {};
+    std::vector<Example> examples = {};
+    // Options only before the first positional: the rest is another command line (repeat).
+    bool options_first = false;
+};
+
+// The SYNOPSIS line: spec.synopsis, or generated ("repeat [-seconds] [--count N] command ...").
+std::string synopsis(const CommandSpec& spec);
+// `help NAME`: crash's NAME / SYNOPSIS / DESCRIPTION / OPTIONS / EXAMPLES page.
+std::string help_page(const CommandSpec& spec);
+
+// A command line parsed against its CommandSpec.
+class Arguments {
+public:
+    // words[0] is the command name as typed. Fails with one line: "unknown option '-q'",
+    // "option '-i' needs an argument (FILE)", "unexpected argument 'x'", "missing COMMAND".
+    static Result<Arguments> parse(const CommandSpec& spec, std::vector<std::string> words,
+                                   Shell* shell = nullptr);
+
+    const std::string& name() const { return words_.front(); }
+    const std::vector<std::string>& words() const { return words_; }  // as typed
+    // Options by id (long name, else short name); either name is accepted.
+    bool has(std::string_view option) const;
+    // The option's last value, if given.
+    std::optional<std::string> value(std::string_view option) const;
+    // Every value of a repeatable option, in order.
+    std::vector<std::string> values(std::string_view option) const;
+    const std::vector<std::string>& positionals() const { return positionals_; }
+    // The positionals joined by blanks: an expression the shell split into words.
+    std::string joined() const;
+    // The shell running the command (aliases, settings, running another command); null when
+    // the words were parsed outside a shell (start-up options, tests).
+    Shell* shell() const { return shell_; }
+
+private:
+    struct Given {
+        std::string id;
+        std::string value;
+    };
+    Arguments() = default;
+    const OptionSpec* find(std::string_view option) const;
+
+    const CommandSpec* spec_ = nullptr;
+    std::vector<std::string> words_;
+    std::vector<Given> given_;
+    std::vector<std::string> positionals_;
+    Shell* shell_ = nullptr;
 };
 
 class Command {
 public:
     virtual ~Command() = default;
     virtual const CommandSpec& spec() const = 0;
-    // args[0] is the command name as typed.
-    virtual Result<void> run(Session& session, const std::vector<std::string>& args,
-                             Output& out) = 0;
+    // Called with the line already parsed against spec(): unknown options and missing or extra
+    // arguments never reach it.
+    virtual Result<void> run(Session& session, const Arguments& args, Output& out) = 0;
+    // Tab completion for the word being typed (`prefix`), after `words` (words[0] = command).
+    // nullopt: complete from the table (options; values by their ValueKind). Override for
+    // anything the table cannot say.
+    virtual std::optional<std::vector<std::string>> complete(
+        Session& /*session*/, const std::vector<std::string>& /*words*/,
+        std::string_view /*prefix*/) const {
+        return std::nullopt;
+    }
 };
 
 class CommandRegistry {
 public:
     static CommandRegistry& global();
 
-    void add(std::unique_ptr<Command> cmd);
+    // Fails if the name or an alias is taken. `owner` is the plugin (its path) or empty for a
+    // built-in; registrations while a plugin loads belong to it (see set_loading_owner).
+    Result<void> add(std::unique_ptr<Command> cmd);
+    // Destroys every command of a plugin (before its code is unmapped).
+    void remove_owner(std::string_view owner);
     // By name or alias; nullptr if unknown.
     Command* find(std::string_view name) const;
     // Sorted by name.
     std::vector<Command*> all() const;
+    std::string owner(const Command* cmd) const;
+
+    // The plugin loader names the owner of what registers while a plugin loads, and collects
+    // the registrations that failed (a static KDIVE_REGISTER_COMMAND cannot return an error).
+    void set_loading_owner(std::string owner) { loading_owner_ = std::move(owner); }
+    std::vector<Error> take_errors() { return std::exchange(errors_, {}); }
+    void note_error(Error e) { errors_.push_back(std::move(e)); }
 
 private:
-    std::vector<std::unique_ptr<Command>> commands_;
+    struct Entry {
+        std::unique_ptr<Command> cmd;
+        std::string owner;
+    };
+    std::vector<Entry> commands_;
+    std::string loading_owner_;
+    std::vector<Error> errors_;
 };
 
 template <typename C>
 struct CommandRegistration {
-    CommandRegistration() { CommandRegistry::global().add(std::make_unique<C>()); }
+    CommandRegistration() {
+        auto r = CommandRegistry::global().add(std::make_unique<C>());
+        if (!r) CommandRegistry::global().note_error(r.error());
+    }
 };
+
+// Completion of values by kind. The shell provides Command and File, the session's vmlinux
+// Symbol and Address; the DWARF type engine registers Type and Member. A plugin may too.
+using Completer = std::function<std::vector<std::string>(Session&, std::string_view prefix)>;
+void set_completer(ValueKind kind, Completer completer);
+const Completer* find_completer(ValueKind kind);
 
 }  // namespace kdive
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "kdive/debuginfo.hpp"
 #include "kdive/result.hpp"
 #include "kdive/target.hpp"
 
@@ -27,6 +28,20 @@ public:
     // A VMCOREINFO value ("OSRELEASE", "SYMBOL(prb)", ...); nullopt if absent.
     virtual std::optional<std::string> vmcoreinfo(std::string_view key) const = 0;
     virtual unsigned num_cpus() const = 0;
+
+    // The vmlinux symbol containing the run-time address `addr` (within the kernel image), as
+    // name and offset: what `rd -s` and `sym` print. nullopt outside the image.
+    struct SymbolOffset {
+        std::string name;
+        std::uint64_t offset = 0;
+    };
+    virtual std::optional<SymbolOffset> symbolize(std::uint64_t /*addr*/) const {
+        return std::nullopt;
+    }
+
+    // Types and symbols from the vmlinux's DWARF, loaded on first use (the name index comes
+    // from a cache keyed by build-id after the first session).
+    virtual Result<DebugInfo*> debuginfo() { return fail("no debug info in this session"); }
 };
 
 }  // namespace kdive

@@ -198,6 +198,7 @@ public:
 
         int depth = 0;
         bool in_enum = false;
+        std::uint64_t enum_die = 0;
         while (c.p < c.end) {
             const std::uint64_t die = c.off();
             const std::uint64_t code = c.uleb();
@@ -220,7 +221,8 @@ public:
             if (wanted && at.name.sec != 0xff &&
                 (!at.declaration || kind == NameKind::Variable)) {
                 std::string_view n = name_view(at.name);
-                if (!n.empty()) add(out, n, die, at, kind);
+                // An enumerator is indexed by its enum: the type gives its value and name.
+                if (!n.empty()) add(out, n, kind == NameKind::Enumerator ? enum_die : die, at, kind);
             }
             if (!a.children) continue;
             // Children of everything but the unit and enums are not indexed: jump over them.
@@ -229,7 +231,10 @@ public:
                 c.p = base + at.sibling;
                 continue;
             }
-            if (depth == 1 && a.tag == DW_TAG_enumeration_type) in_enum = true;
+            if (depth == 1 && a.tag == DW_TAG_enumeration_type) {
+                in_enum = true;
+                enum_die = die;
+            }
             ++depth;
         }
     }
@@ -464,7 +469,7 @@ struct CacheHeader {
     std::uint64_t info_size;  // a cheap check that the file belongs to this debug info
 };
 constexpr char kMagic[8] = {'K', 'D', 'I', 'V', 'E', 'I', 'D', 'X'};
-constexpr std::uint32_t kCacheVersion = 2;
+constexpr std::uint32_t kCacheVersion = 3;
 
 }  // namespace
 

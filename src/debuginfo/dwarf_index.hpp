@@ -37,7 +37,7 @@ enum class NameKind : std::uint8_t {
 // 24 bytes, stored as-is in the cache file.
 struct IndexEntry {
     std::uint64_t hash;      // name_hash(name)
-    std::uint64_t die;       // offset of the DIE in .debug_info
+    std::uint64_t die;       // offset of the DIE in .debug_info (for an enumerator: its enum's)
     std::uint32_t name_off;  // offset of the name in its section
     std::uint8_t name_sec;   // 0: .debug_str, 1: .debug_info (inline), 2: .debug_line_str
     std::uint8_t kind;       // NameKind

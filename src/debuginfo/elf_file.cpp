@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 
@@ -63,6 +64,19 @@ std::optional<std::string> ElfFile::build_id() const {
 
 Result<void> ElfFile::load_symbols() {
     if (!by_address_.empty()) return {};
+    // nm's letter for each section: from its flags and type.
+    std::vector<char> section_letter(1, 'U');
+    for (Elf_Scn* scn = nullptr; (scn = elf_nextscn(elf_.get(), scn));) {
+        GElf_Shdr sh;
+        char l = 'n';
+        if (gelf_getshdr(scn, &sh)) {
+            if (sh.sh_flags & SHF_EXECINSTR) l = 't';
+            else if (sh.sh_type == SHT_NOBITS) l = 'b';
+            else if (sh.sh_flags & SHF_WRITE) l = 'd';
+            else if (sh.sh_flags & SHF_ALLOC) l = 'r';
+        }
+        section_letter.push_back(l);
+    }
     for (Elf_Scn* scn = nullptr; (scn = elf_nextscn(elf_.get(), scn));) {
         GElf_Shdr sh;
         if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB) continue;
@@ -77,7 +91,11 @@ Result<void> ElfFile::load_symbols() {
             if (sym.st_shndx == SHN_UNDEF || type == STT_SECTION || type == STT_FILE) continue;
             const char* name = elf_strptr(elf_.get(), sh.sh_link, sym.st_name);
             if (!name || !*name) continue;
-            by_address_.push_back({name, sym.st_value, sym.st_size, type});
+            char letter = sym.st_shndx == SHN_ABS ? 'a'
+                          : sym.st_shndx < section_letter.size() ? section_letter[sym.st_shndx]
+                                                                 : '?';
+            if (GELF_ST_BIND(sym.st_info) != STB_LOCAL) letter = static_cast<char>(std::toupper(letter));
+            by_address_.push_back({name, sym.st_value, sym.st_size, type, letter});
         }
     }
     if (by_address_.empty()) return fail("no symbol table (.symtab)", path_);

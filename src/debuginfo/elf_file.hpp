@@ -23,6 +23,7 @@ struct ElfSymbol {
     std::uint64_t address = 0;
     std::uint64_t size = 0;
     unsigned char type = STT_NOTYPE;  // STT_FUNC, STT_OBJECT, ...
+    char letter = '?';  // nm's type letter: T text, D data, B bss, R read-only; lower case: local
 };
 
 class ElfFile {
@@ -41,6 +42,7 @@ public:
     // The symbol containing (or nearest below) addr, for addr -> name+off.
     const ElfSymbol* symbol_at(std::uint64_t addr) const;
     std::size_t symbol_count() const { return by_address_.size(); }
+    const std::vector<ElfSymbol>& symbols() const { return by_address_; }  // by address
 
     Elf* elf() const { return elf_.get(); }
     int fd() const { return fd_.get(); }

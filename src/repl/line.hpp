@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Splitting a command line into words: whitespace-separated, with "double" and 'single' quotes,
-// and a # starting a comment outside quotes.
+// Command lines as crash reads them: words separated by blanks, "double" and 'single' quotes, a
+// # comment outside quotes; `cmd args | shell pipeline`, `cmd > file`, `cmd >> file`, and
+// `!shell command`. Quoted | > # are plain characters.
 #pragma once
 
 #include <string>
@@ -11,6 +12,24 @@
 
 namespace kdive {
 
+// Words only (no | or > handling).
 Result<std::vector<std::string>> split_command_line(std::string_view line);
+
+struct CommandLine {
+    std::vector<std::string> words;  // the command and its arguments; empty: nothing to run
+    std::string pipe;                // after an unquoted '|': given to sh -c as is
+    std::string redirect;            // after '>' or '>>': the file
+    bool append = false;             // '>>'
+    bool shell_escape = false;       // the line was `!command`: `shell` is run by sh -c
+    std::string shell;               // empty with shell_escape: an interactive shell
+};
+
+Result<CommandLine> parse_command_line(std::string_view line);
+
+// Where the first word of `line` is (for alias expansion): [begin, end) or begin == end.
+std::pair<std::size_t, std::size_t> first_word(std::string_view line);
+
+// Words back into one line that split_command_line() splits the same way.
+std::string join_words(const std::vector<std::string>& words);
 
 }  // namespace kdive

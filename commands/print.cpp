@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// p / print: evaluate a C expression and print its value as gdb (and so crash) does.
+#include <fmt/format.h>
+
+#include "kdive/command.hpp"
+#include "kdive/object.hpp"
+
+namespace kdive {
+namespace {
+
+class PrintCommand final : public Command {
+public:
+    const CommandSpec& spec() const override {
+        static const CommandSpec s{
+            .name = "p",
+            .aliases = {"print"},
+            .summary = "print the value of an expression",
+            .description =
+                "Evaluates a C expression over the dumped kernel and prints its value: global\n"
+                "variables, struct members (. and ->), array elements, pointers (* and &), casts\n"
+                "to any type such as (struct task_struct *)ADDR, arithmetic, comparisons,\n"
+                "sizeof, enum constants. A per-CPU variable shows its address on each CPU;\n"
+                "NAME:CPU is its value on one CPU. Structures print as gdb prints them.",
+            .options = {{.short_name = "x", .help = "integers in hexadecimal"},
+                        {.short_name = "d", .help = "integers in decimal"}},
+            .arguments = {{.name = "expression", .help = "a C expression", .repeated = true}},
+            .examples = {{.text = "A global variable:", .command = "p jiffies",
+                          .output = "jiffies = $1 = 4294896350"},
+                         {.text = "A member through a cast pointer:",
+                          .command = "p ((struct task_struct *)0xffff888003a2b000)->comm"},
+                         {.text = "The offset of a member:",
+                          .command = "p &((struct task_struct *)0)->tasks",
+                          .output = "$2 = (struct list_head *) 0x890"},
+                         {.text = "A per-CPU variable on CPU 1:", .command = "p runqueues:1"}},
+        };
+        return s;
+    }
+
+    Result<void> run(Session& session, const Arguments& args, Output& out) override {
+        const std::string expr = args.joined();
+        auto obj = evaluate(session, expr);
+        if (!obj) return obj.failure();
+        if (obj->per_cpu) return per_cpu(session, *obj, out);
+
+        ObjectFormatOptions opt;
+        opt.radix = args.has("x") ? 16 : args.has("d") ? 10 : static_cast<int>(out.radix());
+        opt.enums_as_numbers = args.has("x") || args.has("d");
+        auto text = format_object(session, *obj, opt);
+        if (!text) return text.failure();
+        const unsigned n = ++history_;
+        const Type* t = strip_typedefs(obj->type);
+        // gdb shows a pointer's type before it: $1 = (struct list_head *) 0xffff...
+        std::string shown = t && t->kind == TypeKind::Pointer && !obj->lvalue
+                                ? fmt::format("({}) {}", type_name(obj->type), *text)
+                                : *text;
+        if (!obj->symbol.empty()) out.print("{} = ${} = {}\n", obj->symbol, n, shown);
+        else out.print("${} = {}\n", n, shown);
+        return {};
+    }
+
+private:
+    // crash's form for a per-CPU variable named alone.
+    Result<void> per_cpu(Session& session, const Object& obj, Output& out) {
+        auto di = session.debuginfo();
+        if (!di) return di.failure();
+        auto base = (*di)->find_symbol("__per_cpu_offset");
+        if (!base) return base.failure();
+        out.print("PER-CPU DATA TYPE:\n  {};\nPER-CPU ADDRESSES:\n", declaration(obj.type, obj.symbol));
+        for (unsigned cpu = 0; cpu < session.num_cpus(); ++cpu) {
+            auto off = session.target().read_value<std::uint64_t>(AddressSpace::KernelVirtual,
+                                                                  base->address + 8 * cpu);
+            if (!off) return off.failure();
+            out.print("  [{}]: {:x}\n", cpu, obj.address + *off);
+        }
+        return {};
+    }
+
+    unsigned history_ = 0;  // gdb's $N
+};
+KDIVE_REGISTER_COMMAND(PrintCommand);
+
+}  // namespace
+}  // namespace kdive

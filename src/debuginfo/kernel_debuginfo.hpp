@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// DebugInfo for a vmlinux: ELF symbols for addresses, the DWARF index for names, the DWARF
+// type loader for types. The index comes from the cache keyed by build-id when it can.
+#pragma once
+
+#include <memory>
+#include <unordered_map>
+
+#include "debuginfo/dwarf_index.hpp"
+#include "debuginfo/dwarf_sections.hpp"
+#include "debuginfo/dwarf_types.hpp"
+#include "debuginfo/elf_file.hpp"
+#include "kdive/debuginfo.hpp"
+
+namespace kdive {
+
+class KernelDebugInfo final : public DebugInfo {
+public:
+    // `elf` (with symbols loaded) must outlive this. `slide` is the KASLR offset.
+    static Result<std::unique_ptr<KernelDebugInfo>> open(const ElfFile& elf, std::uint64_t slide,
+                                                         const std::string& cache_dir);
+
+    Result<const Type*> find_type(std::string_view name) override;
+    Result<SymbolInfo> find_symbol(std::string_view name) override;
+    std::optional<std::pair<const Type*, std::int64_t>> find_enumerator(std::string_view name) override;
+    const Type* complete(const Type* t) override;
+    const Type* pointer_to(const Type* t) override;
+    const Type* base_type(std::string_view c_name) override;
+    std::optional<SymbolEntry> symbol_entry(std::string_view name) override;
+    std::optional<SymbolEntry> symbol_containing(std::uint64_t address) override;
+    void for_each_symbol(const std::function<bool(const SymbolEntry&)>& f) override;
+    std::vector<std::string> names_with_prefix(std::string_view prefix, NameClass cls,
+                                               std::size_t limit) override;
+
+    const DwarfIndex::Stats& index_stats() const { return stats_; }
+
+private:
+    KernelDebugInfo(const ElfFile& elf, std::uint64_t slide) : elf_(elf), slide_(slide) {}
+    bool is_per_cpu(const ElfSymbol& s) const;
+    SymbolEntry entry(const ElfSymbol& s) const;
+
+    const ElfFile& elf_;
+    std::uint64_t slide_;
+    std::unique_ptr<DwarfSections> secs_;
+    std::unique_ptr<DwarfIndex> index_;
+    std::unique_ptr<DwarfTypeLoader> types_;
+    DwarfIndex::Stats stats_;
+    std::uint64_t per_cpu_end_ = 0;
+    std::unordered_map<const Type*, const Type*> pointers_;
+    std::unordered_map<std::string, const Type*> base_types_;
+};
+
+}  // namespace kdive

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "target/dump_file_layout.hpp"
+
+#include <elf.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <bit>
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace kdive {
+
+namespace {
+
+// makedumpfile's disk_dump_header (diskdump_mod.h): fixed offsets on 64-bit little-endian.
+constexpr std::size_t kStatusOff = 424;  // after signature, version, new_utsname, timeval
+constexpr std::uint32_t kZlib = 0x1, kLzo = 0x2, kSnappy = 0x4, kIncomplete = 0x8, kZstd = 0x20;
+constexpr std::uint32_t kKnownPageFlags = kZlib | kLzo | kSnappy | kZstd;
+constexpr std::size_t kPageDescSize = 24;  // offset (8), size (4), flags (4), page_flags (8)
+
+bool pread_all(int fd, void* buf, std::size_t len, std::uint64_t off) {
+    auto* p = static_cast<char*>(buf);
+    while (len) {
+        ssize_t n = ::pread(fd, p, len, static_cast<off_t>(off));
+        if (n <= 0) return false;
+        p += n;
+        len -= static_cast<std::size_t>(n);
+        off += static_cast<std::uint64_t>(n);
+    }
+    return true;
+}
+
+template <typename T>
+T load(const char* p) {
+    T v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+
+std::string compression_of(std::uint32_t status) {
+    if (status & kZlib) return "zlib";
+    if (status & kLzo) return "lzo";
+    if (status & kSnappy) return "snappy";
+    if (status & kZstd) return "zstd";
+    return "none";
+}
+
+}  // namespace
+
+Result<DumpFileLayout> DumpFileLayout::read(int fd, const std::string& path) {
+    DumpFileLayout l;
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) return fail(std::strerror(errno), path);
+    l.file_size_ = static_cast<std::uint64_t>(st.st_size);
+    char magic[8] = {};
+    if (!pread_all(fd, magic, sizeof magic, 0)) return l;  // too short: libkdumpfile says why
+    if (std::memcmp(magic, ELFMAG, SELFMAG) == 0 && magic[EI_CLASS] == ELFCLASS64) {
+        if (auto r = l.read_elf(fd, path); !r) return r.failure();
+    } else if (std::memcmp(magic, "KDUMP   ", 8) == 0) {
+        if (auto r = l.read_diskdump(fd, path); !r) return r.failure();
+    }
+    return l;
+}
+
+Result<void> DumpFileLayout::read_elf(int fd, const std::string& path) {
+    Elf64_Ehdr eh;
+    if (!pread_all(fd, &eh, sizeof eh, 0)) return {};
+    if (eh.e_phentsize != sizeof(Elf64_Phdr)) return {};
+    expected_size_ = eh.e_phoff + std::uint64_t{eh.e_phnum} * sizeof(Elf64_Phdr);
+    std::vector<Elf64_Phdr> ph(eh.e_phnum);
+    if (!pread_all(fd, ph.data(), ph.size() * sizeof(Elf64_Phdr), eh.e_phoff)) {
+        expected_size_ = std::max(expected_size_, file_size_ + 1);
+        return {};  // the headers themselves are cut
+    }
+    for (const auto& p : ph) {
+        if (p.p_type != PT_LOAD && p.p_type != PT_NOTE) continue;
+        expected_size_ = std::max<std::uint64_t>(expected_size_, p.p_offset + p.p_filesz);
+        if (p.p_type == PT_LOAD) segments_.push_back({p.p_paddr, p.p_filesz, p.p_offset});
+    }
+    (void)path;
+    return {};
+}
+
+Result<void> DumpFileLayout::read_diskdump(int fd, const std::string& path) {
+    char h[512];
+    if (!pread_all(fd, h, sizeof h, 0)) {
+        expected_size_ = file_size_ + 1;
+        return {};
+    }
+    const auto version = load<std::int32_t>(h + 8);
+    const auto status = load<std::uint32_t>(h + kStatusOff);
+    const auto block_size = load<std::int32_t>(h + kStatusOff + 4);
+    const auto sub_hdr_size = load<std::int32_t>(h + kStatusOff + 8);
+    const auto bitmap_blocks = load<std::uint32_t>(h + kStatusOff + 12);
+    std::uint64_t max_mapnr = load<std::uint32_t>(h + kStatusOff + 16);
+    if (block_size <= 0 || sub_hdr_size < 0 || (block_size & (block_size - 1)))
+        return fail("kdump-compressed header is corrupt (block size)", path);
+    page_shift_ = static_cast<std::uint32_t>(std::countr_zero(static_cast<unsigned>(block_size)));
+    compression_ = compression_of(status);
+    incomplete_ = status & kIncomplete;
+    const std::uint64_t bs = static_cast<std::uint64_t>(block_size);
+    if (version >= 6) {  // kdump_sub_header.max_mapnr_64, after 12 fields of 8 bytes
+        std::uint64_t m64 = 0;
+        if (pread_all(fd, &m64, sizeof m64, bs + 96) && m64) max_mapnr = m64;
+    }
+    const std::uint64_t bitmap_off = (1 + static_cast<std::uint64_t>(sub_hdr_size)) * bs;
+    const std::uint64_t half = std::uint64_t{bitmap_blocks} * bs / 2;
+    const std::uint64_t desc_off = bitmap_off + std::uint64_t{bitmap_blocks} * bs;
+    expected_size_ = desc_off;
+    if (max_mapnr > half * 8) max_mapnr = half * 8;
+
+    // The 2nd bitmap says which pages are in the file; a page's descriptor index is its rank.
+    std::vector<unsigned char> bm(half);
+    if (!pread_all(fd, bm.data(), bm.size(), bitmap_off + half)) {
+        expected_size_ = std::max(expected_size_, file_size_ + 1);
+        return {};
+    }
+    dumped_bits_.assign((max_mapnr + 63) / 64, 0);
+    std::memcpy(dumped_bits_.data(), bm.data(), std::min<std::uint64_t>(bm.size(), (max_mapnr + 7) / 8));
+    if (max_mapnr % 64) dumped_bits_.back() &= (std::uint64_t{1} << (max_mapnr % 64)) - 1;
+    rank_.resize(dumped_bits_.size());
+    std::uint32_t n = 0;
+    for (std::size_t i = 0; i < dumped_bits_.size(); ++i) {
+        rank_[i] = n;
+        n += static_cast<std::uint32_t>(std::popcount(dumped_bits_[i]));
+    }
+    expected_size_ = desc_off + std::uint64_t{n} * kPageDescSize;
+
+    // Descriptors that are in the file; a cut table leaves the rest unknown (past the end).
+    const std::uint64_t avail =
+        file_size_ > desc_off ? std::min<std::uint64_t>(n, (file_size_ - desc_off) / kPageDescSize) : 0;
+    std::vector<char> descs(avail * kPageDescSize);
+    if (avail && !pread_all(fd, descs.data(), descs.size(), desc_off))
+        return fail("cannot read the page descriptors", path);
+    data_end_.resize(avail);
+    for (std::uint64_t i = 0; i < avail; ++i) {
+        const char* d = descs.data() + i * kPageDescSize;
+        const auto off = load<std::uint64_t>(d);
+        const auto size = load<std::uint32_t>(d + 8);
+        const auto flags = load<std::uint32_t>(d + 12);
+        if (flags & ~kKnownPageFlags)
+            return fail(fmt::format("page data compressed with an unknown method (page flags {:#x}): "
+                                    "not supported by this build", flags), path);
+        data_end_[i] = off + size;
+        expected_size_ = std::max(expected_size_, off + size);
+    }
+    return {};
+}
+
+std::optional<std::uint64_t> DumpFileLayout::page_data_end(std::uint64_t pfn) const {
+    const std::uint64_t w = pfn / 64;
+    if (w >= dumped_bits_.size()) return std::nullopt;
+    const std::uint64_t bit = std::uint64_t{1} << (pfn % 64);
+    if (!(dumped_bits_[w] & bit)) return std::nullopt;  // excluded: libkdumpfile says so
+    const std::uint64_t idx =
+        rank_[w] + static_cast<std::uint64_t>(std::popcount(dumped_bits_[w] & (bit - 1)));
+    if (idx >= data_end_.size()) return ~std::uint64_t{0};  // its descriptor is cut off
+    return data_end_[idx];
+}
+
+bool DumpFileLayout::past_end(std::uint64_t addr, std::uint64_t len) const {
+    if (!truncated() || len == 0) return false;
+    if (!dumped_bits_.empty()) {
+        for (std::uint64_t pfn = addr >> page_shift_; pfn <= (addr + len - 1) >> page_shift_; ++pfn) {
+            auto end = page_data_end(pfn);
+            if (end && *end > file_size_) return true;
+        }
+        return false;
+    }
+    for (const auto& s : segments_) {
+        const std::uint64_t lo = std::max(addr, s.paddr), hi = std::min(addr + len, s.paddr + s.filesz);
+        if (lo < hi && s.offset + (hi - s.paddr) > file_size_) return true;
+    }
+    return false;
+}
+
+}  // namespace kdive

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The type engine and expressions on the lab's Debian vmlinux and dumps. Expected values come
+// from pahole (BTF, an independent reader), System.map, and the live guest's ground truth.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "debuginfo/kernel_debuginfo.hpp"
+#include "repl/name_completers.hpp"
+#include "lab.hpp"
+#include "support/pahole.hpp"
+
+using namespace kdive;
+
+namespace {
+
+// Runs kdive in batch mode on a dump; returns stdout+stderr.
+std::string kdive_batch(const std::string& commands, const lab::fs::path& dump, int* status = nullptr) {
+    const auto file = lab::fs::temp_directory_path() / ("kdive-batch-" + std::to_string(::getpid()));
+    std::ofstream(file) << commands;
+    std::string out = lab::run(std::string(KDIVE_BINARY) + " -s -i " + file.string() + " " +
+                                   lab::vmlinux().string() + " " + dump.string() + " 2>&1",
+                               status);
+    lab::fs::remove(file);
+    return out;
+}
+
+KernelDebugInfo& vmlinux_debuginfo() {
+    static std::unique_ptr<ElfFile> elf;
+    static std::unique_ptr<KernelDebugInfo> di;
+    if (!di) {
+        auto e = ElfFile::open(lab::vmlinux());
+        REQUIRE(e);
+        REQUIRE((*e)->load_symbols());
+        elf = std::move(*e);
+        auto d = KernelDebugInfo::open(*elf, 0, default_cache_dir());
+        if (!d) FAIL(d.error().message());
+        di = std::move(*d);
+    }
+    return *di;
+}
+
+
+}  // namespace
+
+TEST_CASE("kernel struct layouts equal pahole's", "[lab][types]") {
+    if (lab::run("command -v pahole").empty()) FAIL("pahole (dwarves) is not installed");
+    for (const char* name : {"bpf_prog", "bpf_prog_aux", "bpf_map", "task_struct", "module",
+                             "list_head", "uts_namespace", "rq"}) {
+        INFO(name);
+        auto layout = test_support::pahole_layout(lab::vmlinux(), name);
+        const auto& expected = layout.offsets;
+        const std::uint64_t psize = layout.size;
+        REQUIRE(expected.size() > 1);
+        auto t = vmlinux_debuginfo().find_type(std::string("struct ") + name);
+        REQUIRE(t);
+        CHECK((*t)->size == psize);
+        for (const auto& [member, off] : expected) {
+            INFO(member);
+            auto m = find_member(*t, member);
+            REQUIRE(m);
+            const std::uint64_t unit = std::max<std::uint64_t>(1, type_size(m->member->type.get()));
+            CHECK((m->member->bit_size ? m->bit_offset / (8 * unit) * unit : m->bit_offset / 8) == off);
+        }
+    }
+}
+
+TEST_CASE("sym agrees with System.map moved by the KASLR slide", "[lab][symbols]") {
+    const auto d = lab::dir() / "kdump-l5" / "vmcore.zlib";
+    std::ifstream map(lab::dir() / "System.map");
+    std::map<std::string, std::pair<std::uint64_t, char>> want;
+    for (std::string addr, letter, name; map >> addr >> letter >> name;)
+        if (name == "schedule" || name == "init_task" || name == "jiffies_64" || name == "sysrq_handle_crash")
+            want[name] = {std::stoull(addr, nullptr, 16), letter[0]};
+    REQUIRE(want.size() == 4);
+    const std::uint64_t slide = std::stoull(lab::truth("kdump-l5", "text_addr"), nullptr, 16) -
+                                vmlinux_debuginfo().symbol_entry("_text")->address;
+    const std::string out = kdive_batch("sym schedule\nsym init_task\nsym jiffies_64\nsym sysrq_handle_crash\n", d);
+    INFO(out);
+    for (const auto& [name, v] : want)
+        CHECK_THAT(out, Catch::Contains(fmt::format("{:016x} ({}) {}\n", v.first + slide, v.second, name)));
+    // An address inside a function: symbol+offset.
+    const std::string inside = kdive_batch(fmt::format("sym {:x}\n", want["schedule"].first + slide + 4), d);
+    CHECK_THAT(inside, Catch::Contains(fmt::format("{:016x} (T) schedule+4", want["schedule"].first + slide + 4)));
+}
+
+TEST_CASE("p reads the dumped kernel's variables", "[lab][expressions]") {
+    std::map<std::string, std::string> jiffies_by_format;
+    for (const auto& d : lab::dumps()) {
+        if (!d.has_vmcoreinfo()) continue;
+        INFO(d.name());
+        const std::string out = kdive_batch(
+            "p init_uts_ns.name.release\n"
+            "p init_uts_ns.name.nodename\n"
+            "p jiffies\n"
+            "struct task_struct.comm,pid init_task\n"
+            "p sizeof(struct task_struct) == sizeof(init_task)\n"
+            "p &((struct task_struct *)0)->tasks == (struct list_head *)&init_task.tasks - (long)&init_task\n"
+            "whatis init_task\n"
+            "ptype pid_t\n",
+            d.path);
+        INFO(out);
+        CHECK_THAT(out, Catch::Contains("$1 = \"" + lab::truth(d.scenario, "uname") + "\"\n"));
+        CHECK_THAT(out, Catch::Contains("$2 = \"" + lab::truth(d.scenario, "hostname") + "\"\n"));
+        std::smatch m;
+        REQUIRE(std::regex_search(out, m, std::regex(R"(jiffies = \$3 = (\d+))")));
+        jiffies_by_format[d.scenario] += m[1].str() + " ";
+        CHECK_THAT(out, Catch::Contains("  comm = \"swapper/0\"\n  pid = 0\n"));
+        CHECK_THAT(out, Catch::Contains("$4 = 1\n"));
+        CHECK_THAT(out, Catch::Contains("struct task_struct init_task;\n"));
+        CHECK_THAT(out, Catch::Contains("type = int\n"));
+    }
+    // zlib, lzo and ELF dumps of one crash hold one jiffies value.
+    for (const auto& [scenario, values] : jiffies_by_format) {
+        INFO(scenario << ": " << values);
+        std::istringstream in(values);
+        std::set<std::string> distinct{std::istream_iterator<std::string>(in),
+                                       std::istream_iterator<std::string>()};
+        CHECK(distinct.size() == 1);
+    }
+}
+
+TEST_CASE("list walks init_task.tasks through every live process", "[lab][list]") {
+    for (const char* scenario : {"kdump-l5", "kdump-l4"}) {
+        INFO(scenario);
+        const std::string out = kdive_batch("list task_struct.tasks -h init_task -s task_struct.pid\n",
+                                            lab::dir() / scenario / "vmcore.zlib");
+        std::set<long> listed;
+        const std::regex pid_line(R"(  pid = (\d+))");
+        for (auto it = std::sregex_iterator(out.begin(), out.end(), pid_line);
+             it != std::sregex_iterator(); ++it)
+            listed.insert(std::stol((*it)[1].str()));
+        // Expected: every thread-group leader the guest listed. Threads (kd_thr1/2) are on their
+        // leader's thread list, not the tasks list; the ps printer itself had exited.
+        std::set<long> threads;
+        for (const auto& l : lab::truth_lines(scenario, "workloads"))  // workload TID NAME
+            if (l.ends_with("\tkd_thr1") || l.ends_with("\tkd_thr2"))
+                threads.insert(std::stol(l.substr(l.find('\t') + 1)));
+        REQUIRE(threads.size() == 2);
+        std::set<long> expected{0};  // init_task itself, where the walk starts
+        long self = -1;
+        for (const auto& l : lab::truth_lines(scenario, "ps")) {
+            if (l.starts_with("#self")) {
+                self = std::stol(l.substr(6));
+                continue;
+            }
+            long tid = std::stol(l);
+            if (!threads.count(tid)) expected.insert(tid);
+        }
+        expected.erase(self);
+        INFO(out);
+        for (long pid : expected) {
+            INFO("pid " << pid);
+            CHECK(listed.count(pid));
+        }
+        // Nothing else, but the shell that wrote to /proc/sysrq-trigger after the truth was taken.
+        for (long pid : listed) {
+            INFO("listed pid " << pid);
+            CHECK((expected.count(pid) || pid == std::stol(lab::truth(scenario, "panic_pid"))));
+        }
+    }
+}
+
+TEST_CASE("expression errors are one line and the session goes on", "[lab][expressions]") {
+    int status = 0;
+    const std::string out = kdive_batch(
+        "p no_such_symbol\n"
+        "p init_task.no_such_member\n"
+        "p (struct no_such_struct *)0\n"
+        "p *(long *)0x1000\n"
+        "p 1 +\n"
+        "p (1 / 0)\n"
+        "p init_task.comm[\n"
+        "struct task_struct.nope\n"
+        "list -o 0 0x1000\n"
+        "p 40 + 2\n",
+        lab::dir() / "kdump-l5" / "vmcore.zlib", &status);
+    INFO(out);
+    CHECK(status == 1);
+    CHECK_THAT(out, Catch::Contains("p: no_such_symbol: no symbol in the kernel by that name\n"));
+    CHECK_THAT(out, Catch::Contains("p: struct task_struct has no member named 'no_such_member'\n"));
+    CHECK_THAT(out, Catch::Contains("p: struct no_such_struct: no such type in the debug info\n"));
+    CHECK_THAT(out, Catch::Contains("p: 0x1000: "));
+    CHECK_THAT(out, Catch::Contains("p: expression ends too soon"));
+    CHECK_THAT(out, Catch::Contains("p: division by zero\n"));
+    CHECK_THAT(out, Catch::Contains("struct: nope: struct task_struct has no member named 'nope'\n"));
+    CHECK_THAT(out, Catch::Contains("list: 0x1000: cannot read the next pointer"));
+    CHECK_THAT(out, Catch::Contains("$1 = 42\n"));  // still going, and no number was used up
+}
+
+TEST_CASE("type names and member paths complete from the debug info", "[lab][completion]") {
+    auto& di = vmlinux_debuginfo();
+    auto types = member_path_candidates(di, "task_st");
+    CHECK(std::find(types.begin(), types.end(), "task_struct") != types.end());
+    for (const auto& t : types) CHECK(t.starts_with("task_st"));
+    // Expected from pahole: every top-level member starting with "co".
+    std::vector<std::string> co;
+    for (const auto& [name, off] : test_support::pahole_layout(lab::vmlinux(), "task_struct").offsets)
+        if (name.starts_with("co")) co.push_back("task_struct." + name);
+    REQUIRE(!co.empty());
+    CHECK(member_path_candidates(di, "task_struct.co") == co);
+    // Nested paths, and members of anonymous unions (rcu_users sits in one).
+    CHECK(member_path_candidates(di, "task_struct.se.lo") == std::vector<std::string>{"task_struct.se.load"});
+    auto rcu = member_path_candidates(di, "task_struct.rcu_u");
+    CHECK(rcu == std::vector<std::string>{"task_struct.rcu_users"});
+    CHECK(member_path_candidates(di, "no_such_type.x").empty());
+    CHECK(member_path_candidates(di, "task_struct.no_such.x").empty());
+}
