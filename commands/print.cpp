@@ -42,6 +42,13 @@ public:
         if (!obj) return obj.failure();
         if (obj->per_cpu) return per_cpu(session, *obj, out);
 
+        if (out.json()) {
+            auto json = format_object_json(session, *obj);
+            if (!json) return json.failure();
+            out.raw_json(fmt::format("{{\"history\":{},\"expression\":{},\"type\":{},\"value\":{}}}",
+                                     ++history_, json_quote(expr), json_quote(type_name(obj->type)), *json));
+            return {};
+        }
         ObjectFormatOptions opt;
         opt.radix = args.has("x") ? 16 : args.has("d") ? 10 : static_cast<int>(out.radix());
         opt.enums_as_numbers = args.has("x") || args.has("d");

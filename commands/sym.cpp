@@ -4,6 +4,7 @@
 
 #include "kdive/address.hpp"
 #include "kdive/command.hpp"
+#include "kdive/modules.hpp"
 #include "kdive/object.hpp"
 
 namespace kdive {
@@ -22,7 +23,7 @@ public:
                 "whose names contain a string. Addresses are run-time ones (KASLR applied).",
             .options = {{.short_name = "l", .help = "list every symbol"},
                         {.short_name = "q", .argument = "STRING", .help = "symbols containing STRING"},
-                        {.short_name = "m", .argument = "MODULE", .help = "symbols of a module"}},
+                        {.short_name = "m", .argument = "MODULE", .help = "symbols of a loaded module (from its kallsyms in the dump)"}},
             .arguments = {{.name = "symbol|address", .kind = ValueKind::Address, .optional = true,
                            .repeated = true}},
             .examples = {{.text = "A function:", .command = "sym schedule",
@@ -41,9 +42,23 @@ public:
             if (at == e.address) out.print("{:016x} ({}) {}\n", at, e.letter, e.name);
             else out.print("{:016x} ({}) {}+{}\n", at, e.letter, e.name, at - e.address);
         };
-        if (args.has("m"))
-            return fail("module symbols need the module list from the dump (the mod command)",
-                        *args.value("m"));
+        auto module_line = [&](const ModuleSymbol& m, const std::string& mod, std::uint64_t at) {
+            if (at == m.address) out.print("{:016x} ({}) {} [{}]\n", at, m.letter, m.name, mod);
+            else out.print("{:016x} ({}) {}+{} [{}]\n", at, m.letter, m.name, at - m.address, mod);
+        };
+        if (args.has("m")) {
+            const std::string want = *args.value("m");
+            auto mods = loaded_modules(session);
+            if (!mods) return mods.failure();
+            for (const auto& mod : *mods) {
+                if (mod.name != want) continue;
+                auto syms = module_symbols(session, mod);
+                if (!syms) return syms.failure();
+                for (const auto& m : *syms) module_line(m, mod.name, m.address);
+                return {};
+            }
+            return fail("no such module loaded", want);
+        }
         if (args.has("l") || args.has("q")) {
             const std::string q = args.value("q").value_or("");
             d.for_each_symbol([&](const SymbolEntry& e) {
@@ -59,15 +74,49 @@ public:
                 continue;
             }
             auto addr = parse_address(session, word);
-            if (!addr) return addr.failure();
-            auto e = d.symbol_containing(*addr);
-            if (!e || (e->size && *addr - e->address >= e->size && e->letter != 't' && e->letter != 'T'))
-                return fail("no symbol contains this address", fmt::format("{:#x}", *addr));
-            line(*e, *addr);
+            // Past the kernel image (_end) the vmlinux's last symbols would claim everything.
+            const auto image_end = d.symbol_entry("_end");
+            if (addr && (!image_end || *addr < image_end->address)) {
+                auto e = d.symbol_containing(*addr);
+                if (e && (!e->size || *addr - e->address < e->size || e->letter == 't' || e->letter == 'T')) {
+                    line(*e, *addr);
+                    continue;
+                }
+            }
+            // Not the vmlinux's: a module's symbol by name, or a module address.
+            if (auto r = module_lookup(session, word, addr ? std::optional(*addr) : std::nullopt, module_line);
+                !r)
+                return r;
         }
         return {};
     }
 
+private:
+    template <typename F>
+    static Result<void> module_lookup(Session& session, const std::string& name,
+                                      std::optional<std::uint64_t> addr, F&& print) {
+        auto mods = loaded_modules(session);
+        if (!mods) return mods.failure();
+        for (const auto& mod : *mods) {
+            if (addr && (*addr < mod.base || *addr >= mod.base + mod.size)) continue;
+            auto syms = module_symbols(session, mod);
+            if (!syms) return syms.failure();
+            const ModuleSymbol* best = nullptr;
+            for (const auto& m : *syms) {
+                if (!addr && m.name == name) {
+                    print(m, mod.name, m.address);
+                    return {};
+                }
+                if (addr && m.address <= *addr) best = &m;
+            }
+            if (addr && best) {
+                print(*best, mod.name, *addr);
+                return {};
+            }
+        }
+        if (addr) return fail("no symbol contains this address", fmt::format("{:#x}", *addr));
+        return fail("no such symbol in the kernel or its modules", name);
+    }
 };
 KDIVE_REGISTER_COMMAND(SymCommand);
 

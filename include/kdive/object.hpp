@@ -45,4 +45,9 @@ struct ObjectFormatOptions {
 // structs, "{1, 2, 3}" for arrays, strings for char arrays, names for enums.
 Result<std::string> format_object(Session& session, const Object& v, const ObjectFormatOptions& opt = {});
 
+// The same value as JSON: structs as objects (anonymous members merged in), arrays as arrays,
+// char arrays as strings, enums by name, pointers as "0x..." strings, integers as numbers
+// (as strings past 2^53, which JSON readers cannot hold exactly).
+Result<std::string> format_object_json(Session& session, const Object& v);
+
 }  // namespace kdive

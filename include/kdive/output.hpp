@@ -100,6 +100,8 @@ public:
     }
 
     void record(const Record& r);
+    // JSON mode: a JSON object the command built itself (a value of any shape), one line.
+    void raw_json(std::string_view object);
 
     // A table: the text header is printed before the first row; each row streams out.
     void begin_table(std::vector<Column> columns);

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "kdive/object.hpp"
+#include "kdive/output.hpp"
 
 namespace kdive {
 
@@ -13,6 +14,41 @@ namespace {
 
 // gdb collapses runs of identical array elements at this length ("0 <repeats 16 times>").
 constexpr std::size_t kRepeatThreshold = 10;
+
+// An integer (or bit-field) from its bytes, sign-extended if its type is signed.
+std::uint64_t integer(const Type* t, std::span<const std::byte> b, std::uint32_t bit_offset,
+                      std::uint32_t bit_size) {
+    std::uint64_t raw = 0;
+    std::memcpy(&raw, b.data(), std::min<std::size_t>(8, b.size()));
+    const unsigned bits = bit_size ? bit_size : static_cast<unsigned>(std::min<std::size_t>(8, b.size()) * 8);
+    if (bit_size) raw >>= bit_offset;
+    if (bits < 64) {
+        raw &= (1ULL << bits) - 1;
+        if (t->is_signed() && ((raw >> (bits - 1)) & 1)) raw |= ~((1ULL << bits) - 1);
+    }
+    return raw;
+}
+
+// gdb's escapes in a C string or character constant.
+std::string char_escape(unsigned char c, char quote) {
+    switch (c) {
+        case '\n': return "\\n";
+        case '\t': return "\\t";
+        case '\r': return "\\r";
+        case '\\': return "\\\\";
+        default: break;
+    }
+    if (c == static_cast<unsigned char>(quote)) return std::string("\\") + quote;
+    if (c < 0x20 || c >= 0x7f) return fmt::format("\\{:03o}", c);
+    return std::string(1, static_cast<char>(c));
+}
+
+// The bytes of member m inside an aggregate's bytes (empty if beyond them).
+std::span<const std::byte> member_bytes(const Member& m, std::span<const std::byte> b) {
+    const std::uint64_t off = std::min<std::uint64_t>(m.bit_offset / 8, b.size());
+    const std::uint64_t size = m.bit_size ? (m.bit_offset % 8 + m.bit_size + 7) / 8 : type_size(m.type.get());
+    return b.subspan(off, std::min<std::uint64_t>(size, b.size() - off));
+}
 
 class ObjectPrinter {
 public:
@@ -37,18 +73,6 @@ public:
     }
 
 private:
-    static std::uint64_t integer(const Type* t, std::span<const std::byte> b, std::uint32_t bit_offset,
-                                 std::uint32_t bit_size) {
-        std::uint64_t raw = 0;
-        std::memcpy(&raw, b.data(), std::min<std::size_t>(8, b.size()));
-        const unsigned bits = bit_size ? bit_size : static_cast<unsigned>(std::min<std::size_t>(8, b.size()) * 8);
-        if (bit_size) raw >>= bit_offset;
-        if (bits < 64) {
-            raw &= (1ULL << bits) - 1;
-            if (t->is_signed() && ((raw >> (bits - 1)) & 1)) raw |= ~((1ULL << bits) - 1);
-        }
-        return raw;
-    }
 
     std::string number(const Type* t, std::uint64_t v) {
         if (t->encoding == IntEncoding::Bool) return v ? "true" : "false";
@@ -58,18 +82,6 @@ private:
         return s;
     }
 
-    static std::string char_escape(unsigned char c, char quote) {
-        switch (c) {
-            case '\n': return "\\n";
-            case '\t': return "\\t";
-            case '\r': return "\\r";
-            case '\\': return "\\\\";
-            default: break;
-        }
-        if (c == static_cast<unsigned char>(quote)) return std::string("\\") + quote;
-        if (c < 0x20 || c >= 0x7f) return fmt::format("\\{:03o}", c);
-        return std::string(1, static_cast<char>(c));
-    }
     static std::string char_literal(unsigned char c) { return "'" + char_escape(c, '\'') + "'"; }
 
     std::string enumeration(const Type* t, std::uint64_t v) {
@@ -143,13 +155,8 @@ private:
         const std::string pad(static_cast<std::size_t>(indent + 1) * 2, ' ');
         for (std::size_t i = 0; i < t->members.size(); ++i) {
             const Member& m = t->members[i];
-            const Type* mt = m.type.get();
-            const std::uint64_t off = m.bit_offset / 8;
-            std::uint64_t size = m.bit_size ? (m.bit_offset % 8 + m.bit_size + 7) / 8 : type_size(mt);
-            if (off > b.size()) size = 0;
-            auto slice = b.subspan(std::min<std::uint64_t>(off, b.size()),
-                                   std::min<std::uint64_t>(size, b.size() - std::min<std::uint64_t>(off, b.size())));
-            std::string v = print(mt, slice, indent + 1, static_cast<std::uint32_t>(m.bit_offset % 8), m.bit_size);
+            std::string v = print(m.type.get(), member_bytes(m, b), indent + 1,
+                                  static_cast<std::uint32_t>(m.bit_offset % 8), m.bit_size);
             out += pad;
             if (!m.name.empty()) out += m.name + " = ";
             out += v;
@@ -163,7 +170,114 @@ private:
     const ObjectFormatOptions& opt_;
 };
 
+// The JSON form: the same walk over the bytes, another printer.
+class JsonPrinter {
+public:
+    JsonPrinter(DebugInfo& di) : di_(di) {}
+
+    std::string print(const Type* type, std::span<const std::byte> b, std::uint32_t bit_offset = 0,
+                      std::uint32_t bit_size = 0) {
+        const Type* t = di_.complete(strip_typedefs(type));
+        if (!t) return "null";
+        switch (t->kind) {
+            case TypeKind::Struct:
+            case TypeKind::Union: {
+                std::string out = "{";
+                fields(t, b, out);
+                return out + "}";
+            }
+            case TypeKind::Array: return array(t, b);
+            case TypeKind::Pointer: {
+                std::uint64_t v = 0;
+                std::memcpy(&v, b.data(), std::min<std::size_t>(8, b.size()));
+                return fmt::format("\"{:#x}\"", v);
+            }
+            case TypeKind::Enum: {
+                const std::uint64_t v = integer(t, b, bit_offset, bit_size);
+                for (const auto& e : t->enumerators)
+                    if (static_cast<std::uint64_t>(e.value) == v) return json_quote(e.name);
+                return number(t, v);
+            }
+            case TypeKind::Int: {
+                const std::uint64_t v = integer(t, b, bit_offset, bit_size);
+                if (t->encoding == IntEncoding::Bool) return v ? "true" : "false";
+                return number(t, v);
+            }
+            case TypeKind::Float: {
+                double d = 0;
+                if (t->size == 4) {
+                    float f;
+                    std::memcpy(&f, b.data(), 4);
+                    d = f;
+                } else if (t->size == 8) {
+                    std::memcpy(&d, b.data(), 8);
+                }
+                return fmt::format("{}", d);
+            }
+            default: return "null";
+        }
+    }
+
+private:
+    static std::string number(const Type* t, std::uint64_t v) {
+        constexpr std::uint64_t kExact = 1ULL << 53;  // beyond it JSON readers round
+        if (t->is_signed()) {
+            const auto s = static_cast<std::int64_t>(v);
+            return s > -static_cast<std::int64_t>(kExact) && s < static_cast<std::int64_t>(kExact)
+                       ? fmt::format("{}", s) : fmt::format("\"{}\"", s);
+        }
+        return v < kExact ? fmt::format("{}", v) : fmt::format("\"{}\"", v);
+    }
+
+    // Members as "name": value pairs; an anonymous member's fields are merged in, as C sees them.
+    void fields(const Type* t, std::span<const std::byte> b, std::string& out) {
+        for (const Member& m : t->members) {
+            auto mb = member_bytes(m, b);
+            const Type* mt = di_.complete(strip_typedefs(m.type.get()));
+            if (m.name.empty() && mt && (mt->kind == TypeKind::Struct || mt->kind == TypeKind::Union)) {
+                // Offsets inside the anonymous member are from its own start.
+                fields(mt, b.subspan(std::min<std::uint64_t>(m.bit_offset / 8, b.size())), out);
+                continue;
+            }
+            if (out.size() > 1 && out.back() != '{') out += ',';
+            out += json_quote(m.name.empty() ? "<anonymous>" : m.name);
+            out += ':';
+            out += print(m.type.get(), mb, static_cast<std::uint32_t>(m.bit_offset % 8), m.bit_size);
+        }
+    }
+
+    std::string array(const Type* t, std::span<const std::byte> b) {
+        const Type* se = di_.complete(strip_typedefs(t->target.get()));
+        const std::uint64_t esize = type_size(se);
+        if (!t->count || esize == 0) return "[]";
+        const std::uint64_t n = std::min<std::uint64_t>(*t->count, b.size() / esize);
+        if (se && se->is_char()) {
+            std::string s;
+            for (std::uint64_t i = 0; i < n && b[i] != std::byte{0}; ++i) s += static_cast<char>(b[i]);
+            return json_quote(s);
+        }
+        std::string out = "[";
+        for (std::uint64_t i = 0; i < n; ++i) {
+            if (i) out += ',';
+            out += print(t->target.get(), b.subspan(i * esize, esize));
+        }
+        return out + "]";
+    }
+
+    DebugInfo& di_;
+};
+
 }  // namespace
+
+Result<std::string> format_object_json(Session& session, const Object& v) {
+    auto di = session.debuginfo();
+    if (!di) return di.failure();
+    const Type* t = strip_typedefs(v.type);
+    if (t && t->kind == TypeKind::Function) return fmt::format("\"{:#x}\"", v.address);
+    auto bytes = object_bytes(session, v);
+    if (!bytes) return bytes.failure();
+    return JsonPrinter(**di).print(v.type, *bytes, v.bit_offset, v.bit_size);
+}
 
 Result<std::string> format_object(Session& session, const Object& v, const ObjectFormatOptions& opt) {
     auto di = session.debuginfo();

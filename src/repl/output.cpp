@@ -94,6 +94,8 @@ void Output::write(std::string_view s) {
     }
 }
 
+void Output::raw_json(std::string_view object) { emit(std::string(object) + "\n"); }
+
 void Output::record(const Record& r) {
     if (json()) {
         std::string line = "{";

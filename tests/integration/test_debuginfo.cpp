@@ -213,3 +213,72 @@ TEST_CASE("type names and member paths complete from the debug info", "[lab][com
     CHECK(member_path_candidates(di, "no_such_type.x").empty());
     CHECK(member_path_candidates(di, "task_struct.no_such.x").empty());
 }
+
+TEST_CASE("module symbols come from the dump's kallsyms, inside each module", "[lab][symbols][modules]") {
+    for (const char* scenario : {"kdump-l5", "kdump-l4"}) {
+        INFO(scenario);
+        const auto truth = lab::truth_lines(scenario, "modules");  // name size refs deps state addr
+        REQUIRE(truth.size() >= 10);
+        std::string cmds;
+        std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> where;
+        for (const auto& l : truth) {
+            std::istringstream in(l);
+            std::string name, size, refs, deps, state, addr;
+            in >> name >> size >> refs >> deps >> state >> addr;
+            where[name] = {std::stoull(addr, nullptr, 16), std::stoull(size)};
+            cmds += "sym -m " + name + "\n";
+        }
+        cmds += "sym -m no_such_module\n";
+        const std::string out = kdive_batch(cmds, lab::dir() / scenario / "vmcore.zlib");
+        const std::regex line(R"(^([0-9a-f]{16}) \((.)\) (\S+) \[(\w+)\]$)");
+        std::map<std::string, int> count;
+        std::istringstream in(out);
+        for (std::string l; std::getline(in, l);) {
+            std::smatch m;
+            if (!std::regex_match(l, m, line)) continue;
+            const auto [base, size] = where.at(m[4].str());
+            const std::uint64_t a = std::stoull(m[1].str(), nullptr, 16);
+            INFO(l);
+            CHECK(a >= base);
+            CHECK(a < base + size);
+            ++count[m[4].str()];
+        }
+        for (const auto& [name, w] : where) {
+            INFO(name);
+            CHECK(count[name] > 0);  // every loaded module has symbols
+        }
+        CHECK_THAT(out, Catch::Contains("sym: no_such_module: no such module loaded"));
+        // Back from an address: the dummy module's init function, by its address.
+        std::smatch m;
+        REQUIRE(std::regex_search(out, m, std::regex(R"(([0-9a-f]{16}) \(t\) dummy_setup \[dummy\])")));
+        const std::uint64_t setup = std::stoull(m[1].str(), nullptr, 16);
+        const std::string back = kdive_batch(fmt::format("sym {:x}\nsym dummy_setup\n", setup + 3),
+                                             lab::dir() / scenario / "vmcore.zlib");
+        CHECK_THAT(back, Catch::Contains(fmt::format("{:016x} (t) dummy_setup+3 [dummy]", setup + 3)));
+        CHECK_THAT(back, Catch::Contains(fmt::format("{:016x} (t) dummy_setup [dummy]", setup)));
+    }
+}
+
+TEST_CASE("p --json gives the same value as JSON", "[lab][expressions][json]") {
+    const auto dump = lab::dir() / "kdump-l5" / "vmcore.zlib";
+    const auto file = lab::fs::temp_directory_path() / ("kdive-json-" + std::to_string(::getpid()));
+    std::ofstream(file) << "p init_task\np init_uts_ns.name\np jiffies\n";
+    // Python's json module parses it (an independent parser) and prints the fields we check.
+    const std::string out = lab::run(
+        std::string(KDIVE_BINARY) + " -s --json -i " + file.string() + " " + lab::vmlinux().string() +
+        " " + dump.string() +
+        " | /usr/bin/python3 -c 'import json,sys\n"
+        "v=[json.loads(l) for l in sys.stdin]\n"
+        "t=v[0][\"value\"]\n"
+        "print(t[\"comm\"], t[\"pid\"], t[\"se\"][\"load\"][\"weight\"], t[\"tasks\"][\"next\"][:2], v[0][\"type\"])\n"
+        "print(v[1][\"value\"][\"release\"], v[1][\"value\"][\"nodename\"])\n"
+        "print(type(v[2][\"value\"]).__name__, v[2][\"expression\"])'");
+    lab::fs::remove(file);
+    INFO(out);
+    // The text form says the same: weight of the idle task's load is 1048576 on this kernel.
+    const std::string text = kdive_batch("p init_task.se.load.weight\n", dump);
+    std::smatch m;
+    REQUIRE(std::regex_search(text, m, std::regex(R"(\$1 = (\d+))")));
+    CHECK(out == "swapper/0 0 " + m[1].str() + " 0x struct task_struct\n" + lab::truth("kdump-l5", "uname") +
+                     " " + lab::truth("kdump-l5", "hostname") + "\nint jiffies\n");
+}

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Loaded kernel modules, walked from the dump (the `modules` list), and their symbols from the
+// module's own kallsyms in memory: names for module addresses even without debug .ko files.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "kdive/result.hpp"
+#include "kdive/session.hpp"
+
+namespace kdive {
+
+struct ModuleSymbol {
+    std::string name;
+    std::uint64_t address = 0;
+    std::uint64_t size = 0;
+    char letter = '?';  // kallsyms' type letter (t, T, d, ...)
+};
+
+struct LoadedModule {
+    std::string name;
+    std::uint64_t module = 0;  // the struct module
+    std::uint64_t base = 0;    // core_layout.base: where /proc/modules says it is
+    std::uint64_t size = 0;    // core_layout.size
+};
+
+// Every module on the `modules` list, in list order (most recently loaded first).
+Result<std::vector<LoadedModule>> loaded_modules(Session& session);
+// The module's symbols from its kallsyms (mod->kallsyms) that lie in its memory, by address.
+Result<std::vector<ModuleSymbol>> module_symbols(Session& session, const LoadedModule& mod);
+
+}  // namespace kdive
