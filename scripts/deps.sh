@@ -8,7 +8,7 @@ PACKAGES=(
     build-essential cmake pkg-config
     libdwarf-dev libelf-dev libkdumpfile-dev libfmt-dev catch2 libreadline-dev libcapstone-dev
     # the lab: boot Debian's kernel under QEMU, crash it, capture dumps
-    qemu-system-x86 busybox-static kexec-tools makedumpfile kmod cpio gzip python3
+    qemu-system-x86 busybox-static kexec-tools makedumpfile kmod cpio gzip python3 e2fsprogs
     # the peers we measure against, and independent oracles for tests
     crash python3-drgn dwarves time
 )

@@ -59,12 +59,7 @@ Result<std::unique_ptr<DumpSession>> DumpSession::open(const std::string& a, con
     if (!looks_like_vmlinux(a) && looks_like_vmlinux(b)) std::swap(vmlinux_path, dump_path);
 
     std::unique_ptr<DumpSession> s(new DumpSession());  // private constructor: no make_unique
-    auto elf = ElfFile::open(vmlinux_path);
-    if (!elf) return elf.failure();
-    s->vmlinux_ = std::move(*elf);
-    if (s->vmlinux_->type() != ET_EXEC)
-        return fail("not a vmlinux (expected an executable ELF with debug info)", vmlinux_path);
-    if (auto r = s->vmlinux_->load_symbols(); !r) return r.failure();
+    if (auto r = s->open_vmlinux(vmlinux_path); !r) return r.failure();
 
     auto target = KdumpTarget::open(dump_path, TargetOptions{.allow_truncated = options.force});
     if (!target) return target.failure();
@@ -78,69 +73,89 @@ Result<std::unique_ptr<DumpSession>> DumpSession::open(const std::string& a, con
     return s;
 }
 
-Result<void> DumpSession::mismatch(const std::string& what, bool force) {
-    const std::string msg = "vmlinux does not match the dump: " + what;
-    if (!force) return fail(msg + " (--force to go on anyway)", target_->path());
+Result<void> KernelSession::open_vmlinux(const std::string& path) {
+    auto elf = ElfFile::open(path);
+    if (!elf) return elf.failure();
+    vmlinux_ = std::move(*elf);
+    if (vmlinux_->type() != ET_EXEC)
+        return fail("not a vmlinux (expected an executable ELF with debug info)", path);
+    return vmlinux_->load_symbols();
+}
+
+Result<void> KernelSession::mismatch(const std::string& what, bool force) {
+    const std::string msg = fmt::format("vmlinux does not match the {}: {}", memory_, what);
+    if (!force) return fail(msg + " (--force to go on anyway)", target().path());
     warnings_.push_back(msg);
     return {};
 }
 
+KernelSession::VmlinuxIdentity KernelSession::identity() const {
+    VmlinuxIdentity id;
+    if (const ElfSymbol* sym = vmlinux_->symbol("linux_banner"))
+        id.banner = vmlinux_string(*vmlinux_, sym->address).value_or("");
+    id.release = release_of(id.banner);
+    id.build_id = vmlinux_->build_id();
+    id.described = fmt::format("vmlinux is {} build-id {}",
+                               id.release.empty() ? "of unknown release" : id.release,
+                               short_id(id.build_id));
+    return id;
+}
+
+Result<void> KernelSession::use_vmcoreinfo(const VmcoreInfo& vi, const SessionOptions& options) {
+    // What the memory says it is: VMCOREINFO, written by that kernel itself.
+    const VmlinuxIdentity me = identity();
+    const auto their_release = vi.osrelease();
+    const auto their_id = vi.build_id();
+    const bool id_differs = their_id && me.build_id && *their_id != *me.build_id;
+    const bool release_differs = their_release && !me.release.empty() && *their_release != me.release;
+    if (id_differs || release_differs) {
+        auto r = mismatch(fmt::format("{} is {} build-id {}, {}", memory_,
+                                      their_release.value_or("of unknown release"),
+                                      short_id(their_id), me.described),
+                          options.force);
+        if (!r) return r;
+    }
+    if (options.kaslr) {
+        kaslr_offset_ = *options.kaslr;
+        kaslr_source_ = "--kaslr (command line)";
+    } else if (auto off = vi.kernel_offset()) {
+        kaslr_offset_ = *off;
+        kaslr_source_ = "VMCOREINFO KERNELOFFSET";
+    } else {
+        kaslr_source_ = "none (VMCOREINFO has no KERNELOFFSET: KASLR off)";
+    }
+    if (auto pb = vi.number("phys_base")) phys_base_ = static_cast<std::uint64_t>(*pb);
+    return check_banner(options);
+}
+
+Result<void> KernelSession::check_banner(const SessionOptions& options) {
+    // The banner in memory is the last word: same build-id but other bytes means other data.
+    const ElfSymbol* sym = vmlinux_->symbol("linux_banner");
+    const std::string banner = identity().banner;
+    if (!sym || banner.empty()) return {};
+    auto in_memory = target().read_string(AddressSpace::KernelVirtual, sym->address + kaslr_offset_,
+                                          banner.size() + 1);
+    if (in_memory && *in_memory != banner)
+        return mismatch(fmt::format("linux_banner in the {} is \"{}\", in the vmlinux \"{}\"",
+                                    memory_, first_line(*in_memory), first_line(banner)),
+                        options.force);
+    return {};
+}
+
 Result<void> DumpSession::locate_kernel(const SessionOptions& options) {
+    const VmcoreInfo& vi = target_->vmcoreinfo();
+    if (!vi.empty()) return use_vmcoreinfo(vi, options);
+
+    // No VMCOREINFO (QEMU's dump-guest-memory): find the page tables and the slide ourselves.
+    const VmlinuxIdentity me = identity();
     const ElfSymbol* banner_sym = vmlinux_->symbol("linux_banner");
     const ElfSymbol* text_sym = vmlinux_->symbol("_text");
     const ElfSymbol* pgt_sym = vmlinux_->symbol("init_top_pgt");
-    const std::string banner =
-        banner_sym ? vmlinux_string(*vmlinux_, banner_sym->address).value_or("") : "";
-    const std::string release = release_of(banner);
-    const auto build_id = vmlinux_->build_id();
-    const std::string vmlinux_is = fmt::format(
-        "vmlinux is {} build-id {}", release.empty() ? "of unknown release" : release,
-        short_id(build_id));
-
-    const VmcoreInfo& vi = target_->vmcoreinfo();
-    if (!vi.empty()) {
-        // What the dump says it is: VMCOREINFO, written by the crashed kernel itself.
-        const auto dump_release = vi.osrelease();
-        const auto dump_id = vi.build_id();
-        const bool id_differs = dump_id && build_id && *dump_id != *build_id;
-        const bool release_differs = dump_release && !release.empty() && *dump_release != release;
-        if (id_differs || release_differs) {
-            auto r = mismatch(fmt::format("dump is {} build-id {}, {}",
-                                          dump_release.value_or("of unknown release"),
-                                          short_id(dump_id), vmlinux_is),
-                              options.force);
-            if (!r) return r;
-        }
-        if (options.kaslr) {
-            kaslr_offset_ = *options.kaslr;
-            kaslr_source_ = "--kaslr (command line)";
-        } else if (auto off = vi.kernel_offset()) {
-            kaslr_offset_ = *off;
-            kaslr_source_ = "VMCOREINFO KERNELOFFSET";
-        } else {
-            kaslr_source_ = "none (VMCOREINFO has no KERNELOFFSET: KASLR off)";
-        }
-        if (auto pb = vi.number("phys_base")) phys_base_ = static_cast<std::uint64_t>(*pb);
-        // The banner in memory is the last word: same build-id but other bytes means other data.
-        if (banner_sym && !banner.empty()) {
-            auto in_dump = target_->read_string(AddressSpace::KernelVirtual,
-                                                banner_sym->address + kaslr_offset_, banner.size() + 1);
-            if (in_dump && *in_dump != banner) {
-                auto r = mismatch(fmt::format("linux_banner in the dump is \"{}\", in the vmlinux \"{}\"",
-                                              first_line(*in_dump), first_line(banner)),
-                                  options.force);
-                if (!r) return r;
-            }
-        }
-        return {};
-    }
-
-    // No VMCOREINFO (QEMU's dump-guest-memory): find the page tables and the slide ourselves.
     KernelImage image;
     image.text = text_sym ? text_sym->address : 0;
     image.banner = banner_sym ? banner_sym->address : 0;
     image.top_pgt = pgt_sym ? pgt_sym->address : 0;
-    image.banner_text = banner;
+    image.banner_text = me.banner;
     auto found = find_kaslr(*target_, image, options.kaslr);
     if (found) {
         kaslr_offset_ = found->slide;
@@ -159,16 +174,16 @@ Result<void> DumpSession::locate_kernel(const SessionOptions& options) {
     std::string dump_is = "the dump's memory does not hold the vmlinux's linux_banner";
     if (auto other = find_linux_banner(*target_))
         dump_is = fmt::format("the dump holds \"{}\"", first_line(*other));
-    return mismatch(fmt::format("{}; {}", dump_is, vmlinux_is), options.force);
+    return mismatch(fmt::format("{}; {}", dump_is, me.described), options.force);
 }
 
-Result<std::uint64_t> DumpSession::symbol_address(std::string_view name) const {
+Result<std::uint64_t> KernelSession::symbol_address(std::string_view name) const {
     const ElfSymbol* sym = vmlinux_->symbol(name);
     if (!sym) return fail("no such symbol in vmlinux", std::string(name));
     return sym->address + kaslr_offset_;
 }
 
-std::optional<Session::SymbolOffset> DumpSession::symbolize(std::uint64_t addr) const {
+std::optional<Session::SymbolOffset> KernelSession::symbolize(std::uint64_t addr) const {
     const ElfSymbol* text = vmlinux_->symbol("_text");
     const ElfSymbol* end = vmlinux_->symbol("_end");
     if (!text || !end) return std::nullopt;
@@ -179,7 +194,7 @@ std::optional<Session::SymbolOffset> DumpSession::symbolize(std::uint64_t addr) 
     return SymbolOffset{std::string(sym->name), link - sym->address};
 }
 
-Result<DebugInfo*> DumpSession::debuginfo() {
+Result<DebugInfo*> KernelSession::debuginfo() {
     if (!debuginfo_) {
         auto d = KernelDebugInfo::open(*vmlinux_, kaslr_offset_, default_cache_dir());
         if (!d) return d.failure();

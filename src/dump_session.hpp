@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// What one kdive session has open: the dump (a Target), the vmlinux with its symbols, and the
-// KASLR slide that ties the two together. Opening checks that they belong together.
+// What one kdive session has open: the memory (a dump file, or /proc/kcore in LiveSession), the
+// vmlinux with its symbols, and the KASLR slide that ties the two together. Opening checks that
+// they belong together.
 #pragma once
 
 #include <cstdint>
@@ -22,21 +23,15 @@ struct SessionOptions {
     bool force = false;                   // --force: go on with a mismatched or truncated dump
 };
 
-class DumpSession final : public Session {
+// The vmlinux side of a session, shared by dump files (DumpSession) and the running kernel
+// (LiveSession): symbols placed by the KASLR slide, the checks that the vmlinux belongs to the
+// memory, and its debug info.
+class KernelSession : public Session {
 public:
-    // Files in either order: the vmlinux is told from the dump by content.
-    static Result<std::unique_ptr<DumpSession>> open(const std::string& a, const std::string& b,
-                                                     const SessionOptions& options = {});
-
-    KdumpTarget& target() override { return *target_; }
     std::string vmlinux_path() const override { return vmlinux_->path(); }
     Result<std::uint64_t> symbol_address(std::string_view name) const override;
     std::uint64_t kaslr_offset() const override { return kaslr_offset_; }
     std::string kaslr_source() const override { return kaslr_source_; }
-    std::optional<std::string> vmcoreinfo(std::string_view key) const override {
-        return target_->vmcoreinfo().get(key);
-    }
-    unsigned num_cpus() const override { return target_->num_cpus(); }
     std::optional<SymbolOffset> symbolize(std::uint64_t addr) const override;
     Result<DebugInfo*> debuginfo() override;
 
@@ -46,19 +41,50 @@ public:
     // Things the user should know about this session (printed once at start).
     const std::vector<std::string>& warnings() const { return warnings_; }
 
-private:
-    DumpSession() = default;
-    // Mismatch between vmlinux and dump: an error, or with --force a warning.
+protected:
+    // `memory` names the other side in mismatch messages: "dump", "running kernel".
+    explicit KernelSession(std::string memory) : memory_(std::move(memory)) {}
+    Result<void> open_vmlinux(const std::string& path);
+    // Mismatch between vmlinux and memory: an error, or with --force a warning.
     Result<void> mismatch(const std::string& what, bool force);
-    Result<void> locate_kernel(const SessionOptions& options);
+    // What the vmlinux says it is: its linux_banner, release and build-id.
+    struct VmlinuxIdentity {
+        std::string banner, release;
+        std::optional<std::string> build_id;
+        std::string described;  // "vmlinux is 6.1.0-56-amd64 build-id ..."
+    };
+    VmlinuxIdentity identity() const;
+    // The memory's VMCOREINFO (non-empty): check release and build-id, take the slide.
+    Result<void> use_vmcoreinfo(const VmcoreInfo& vi, const SessionOptions& options);
+    // linux_banner in memory at the slid address must be the vmlinux's.
+    Result<void> check_banner(const SessionOptions& options);
 
+    std::string memory_;
     std::unique_ptr<ElfFile> vmlinux_;
-    std::unique_ptr<KdumpTarget> target_;
     std::uint64_t kaslr_offset_ = 0;
     std::optional<std::uint64_t> phys_base_;
     std::string kaslr_source_;
     std::vector<std::string> warnings_;
     std::unique_ptr<KernelDebugInfo> debuginfo_;  // after vmlinux_: it refers to it
+};
+
+class DumpSession final : public KernelSession {
+public:
+    // Files in either order: the vmlinux is told from the dump by content.
+    static Result<std::unique_ptr<DumpSession>> open(const std::string& a, const std::string& b,
+                                                     const SessionOptions& options = {});
+
+    KdumpTarget& target() override { return *target_; }
+    std::optional<std::string> vmcoreinfo(std::string_view key) const override {
+        return target_->vmcoreinfo().get(key);
+    }
+    unsigned num_cpus() const override { return target_->num_cpus(); }
+
+private:
+    DumpSession() : KernelSession("dump") {}
+    Result<void> locate_kernel(const SessionOptions& options);
+
+    std::unique_ptr<KdumpTarget> target_;
 };
 
 }  // namespace kdive

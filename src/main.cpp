@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// kdive VMLINUX VMCORE: open a kernel crash dump with its debug vmlinux and answer commands.
+// kdive VMLINUX VMCORE: open a kernel crash dump with its debug vmlinux and answer commands;
+// kdive VMLINUX: the same about the running kernel, through /proc/kcore.
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "dump_session.hpp"
+#include "live_session.hpp"
 #include "kdive/command.hpp"
 #include "repl/interrupt.hpp"
 #include "repl/man_page.hpp"
@@ -49,13 +52,9 @@ int main(int argc, char** argv) {
         }
         session_options.kaslr = *v;
     }
-    if (opt.files.size() == 1) {
-        fmt::print(stderr, "kdive: live /proc/kcore sessions are not supported yet; "
-                           "give VMLINUX and VMCORE\n");
-        return 2;
-    }
-    if (opt.files.size() != 2) {
-        fmt::print(stderr, "kdive: give VMLINUX and VMCORE (kdive --help for more)\n");
+    if (opt.files.empty() || opt.files.size() > 2) {
+        fmt::print(stderr, "kdive: give VMLINUX and VMCORE, or VMLINUX alone for the running "
+                           "kernel (kdive --help for more)\n");
         return 2;
     }
     // A missing batch file is said before the (slower) dump is opened.
@@ -64,12 +63,21 @@ int main(int argc, char** argv) {
         return 1;
     }
 
-    auto session = kdive::DumpSession::open(opt.files[0], opt.files[1], session_options);
+    auto session = [&]() -> kdive::Result<std::unique_ptr<kdive::KernelSession>> {
+        if (opt.files.size() == 1) {
+            auto live = kdive::LiveSession::open(opt.files[0], session_options);
+            if (!live) return live.failure();
+            return std::unique_ptr<kdive::KernelSession>(std::move(*live));
+        }
+        auto dump = kdive::DumpSession::open(opt.files[0], opt.files[1], session_options);
+        if (!dump) return dump.failure();
+        return std::unique_ptr<kdive::KernelSession>(std::move(*dump));
+    }();
     if (!session) {
         fmt::print(stderr, "kdive: {}\n", session.error().message());
         return 1;
     }
-    kdive::DumpSession& s = **session;
+    kdive::KernelSession& s = **session;
     for (const auto& w : s.warnings()) fmt::print(stderr, "kdive: warning: {}\n", w);
     kdive::install_signal_handlers();
     kdive::register_name_completers(s.vmlinux());

@@ -8,12 +8,13 @@ namespace kdive {
 const CommandSpec& startup_spec() {
     static const CommandSpec spec{
         .name = "kdive",
-        .synopsis = "kdive [options] VMLINUX VMCORE",
+        .synopsis = "kdive [options] VMLINUX [VMCORE]",
         .summary = "interactive crash-analysis shell for Linux kernel dumps",
         .description =
             "Opens a Linux kernel crash dump (kdump-compressed or ELF) with its debug vmlinux\n"
             "and answers crash's commands about it. The two files may be given in either\n"
-            "order: the vmlinux is told from the dump by content.\n"
+            "order: the vmlinux is told from the dump by content. With VMLINUX alone it opens\n"
+            "the running kernel through /proc/kcore, read-only (as root).\n"
             "\n"
             "On a terminal kdive prints a banner and a `kdive> ' prompt with GNU readline\n"
             "editing, history in ~/.kdive_history and tab completion. With -i, or when\n"
@@ -39,7 +40,8 @@ const CommandSpec& startup_spec() {
             {
                 {.name = "VMLINUX", .help = "the kernel's debug image (with its symbol table)",
                  .kind = ValueKind::File, .optional = true},
-                {.name = "VMCORE", .help = "the dump: kdump-compressed or ELF", .kind = ValueKind::File,
+                {.name = "VMCORE", .help = "the dump: kdump-compressed or ELF; none: the running kernel",
+                 .kind = ValueKind::File,
                  .optional = true},
             },
     };
