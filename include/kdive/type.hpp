@@ -117,4 +117,8 @@ struct MemberPath {
 };
 std::optional<MemberPath> find_member(const Type* t, std::string_view name);
 
+// The byte offset shown for a member at `bit_offset`, as crash's `struct -o` and pahole show
+// it: a bit-field at the start of its storage unit, anything else at its first byte.
+std::uint64_t shown_offset(const Member& m, std::uint64_t bit_offset);
+
 }  // namespace kdive

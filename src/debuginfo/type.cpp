@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "kdive/type.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace kdive {
@@ -118,6 +120,12 @@ std::optional<MemberPath> find_member(const Type* t, std::string_view name) {
         }
     }
     return std::nullopt;
+}
+
+std::uint64_t shown_offset(const Member& m, std::uint64_t bit_offset) {
+    if (!m.bit_size) return bit_offset / 8;
+    const std::uint64_t unit = std::max<std::uint64_t>(1, type_size(m.type.get()));
+    return bit_offset / (unit * 8) * unit;
 }
 
 }  // namespace kdive

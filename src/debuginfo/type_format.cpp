@@ -38,11 +38,7 @@ private:
         for (const Member& m : t->members) {
             const Type* mt = m.type.get();
             const std::uint64_t bits = base_bits + m.bit_offset;
-            std::uint64_t offset = bits / 8;
-            if (m.bit_size) {  // a bit-field is shown at its storage unit, as pahole does
-                const std::uint64_t unit = std::max<std::uint64_t>(1, type_size(mt));
-                offset = bits / (unit * 8) * unit;
-            }
+            const std::uint64_t offset = shown_offset(m, bits);
             std::string indent(static_cast<std::size_t>(depth) * 4, ' ');
             if (opt_.offsets)
                 indent += opt_.hex_offsets ? fmt::format("[{:#x}] ", offset) : fmt::format("[{}] ", offset);

@@ -5,6 +5,8 @@
 #include <regex>
 #include <sstream>
 
+#include <catch2/catch.hpp>
+
 namespace test_support {
 
 PaholeLayout pahole_layout(const std::string& file, const std::string& type,
@@ -28,6 +30,17 @@ PaholeLayout pahole_layout(const std::string& file, const std::string& type,
         if (std::regex_search(line, m, size)) layout.size = std::stoull(m[1].str());
     }
     return layout;
+}
+
+void check_layout(const kdive::Type* t, const PaholeLayout& expected) {
+    REQUIRE(expected.offsets.size() > 1);
+    CHECK(t->size == expected.size);
+    for (const auto& [member, off] : expected.offsets) {
+        INFO(member);
+        auto m = kdive::find_member(t, member);
+        REQUIRE(m);
+        CHECK(kdive::shown_offset(*m->member, m->bit_offset) == off);
+    }
 }
 
 }  // namespace test_support

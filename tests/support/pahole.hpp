@@ -7,6 +7,8 @@
 #include <map>
 #include <string>
 
+#include "kdive/type.hpp"
+
 namespace test_support {
 
 struct PaholeLayout {
@@ -17,5 +19,8 @@ struct PaholeLayout {
 // `pahole [extra] -C type file`, parsed. Empty offsets if pahole is missing or fails.
 PaholeLayout pahole_layout(const std::string& file, const std::string& type,
                            const std::string& extra_args = "");
+
+// Catch CHECKs that `t` (a struct or union) has pahole's size and top-level member offsets.
+void check_layout(const kdive::Type* t, const PaholeLayout& expected);
 
 }  // namespace test_support
