@@ -56,6 +56,11 @@ public:
     virtual std::optional<SymbolEntry> symbol_containing(std::uint64_t address) = 0;
     // Every symbol in address order; stop early by returning false.
     virtual void for_each_symbol(const std::function<bool(const SymbolEntry&)>& f) = 0;
+    // A kernel module's debug file (.ko with DWARF): its types join the search after the
+    // vmlinux's. `module` is the module's name as the dump lists it.
+    virtual Result<void> add_module(const std::string& module, const std::string& path) = 0;
+    // The debug file loaded for a module, if any.
+    virtual std::optional<std::string> module_file(const std::string& module) const = 0;
     // Names starting with `prefix` of the given class, sorted, at most `limit`.
     virtual std::vector<std::string> names_with_prefix(std::string_view prefix, NameClass cls,
                                                        std::size_t limit = 200) = 0;

@@ -516,12 +516,12 @@ Result<std::unique_ptr<DwarfIndex>> DwarfIndex::build(const DwarfSections& secs,
                 if (errors[t].empty())
                     errors[t] = fmt::format("corrupt DWARF at .debug_info+{:#x}", e.offset);
             }
-            if (units[i].end - released >= (4u << 20)) {  // in 4 MiB steps
+            if (secs.mapped() && units[i].end - released >= (4u << 20)) {  // in 4 MiB steps
                 DwarfSections::release(info.subspan(released, units[i].end - released));
                 released = units[i].end;
             }
         }
-        DwarfSections::release(info.subspan(released, units[cut[t + 1] - 1].end - released));
+        if (secs.mapped()) DwarfSections::release(info.subspan(released, units[cut[t + 1] - 1].end - released));
     };
     std::vector<std::jthread> pool;
     for (std::size_t t = 1; t < parts.size(); ++t) pool.emplace_back(work, t);

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "debuginfo/dwarf_sections.hpp"
 
+#include <algorithm>
+#include <cstring>
+
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -75,6 +78,8 @@ Result<std::unique_ptr<DwarfSections>> DwarfSections::collect(const ElfFile& elf
     }
     if (d->section(".debug_info").empty())
         return fail("no DWARF debug info (.debug_info): is this the -dbg vmlinux?", elf.path());
+    if (elf.type() == ET_REL)
+        if (auto r = d->relocate(); !r) return r.failure();
 
     d->methods_ = std::make_unique<Dwarf_Obj_Access_Methods>();
     *d->methods_ = Dwarf_Obj_Access_Methods{get_section_info, get_byte_order, get_length_size,
@@ -84,6 +89,61 @@ Result<std::unique_ptr<DwarfSections>> DwarfSections::collect(const ElfFile& elf
     d->iface_->object = d.get();
     d->iface_->methods = d->methods_.get();
     return d;
+}
+
+Result<void> DwarfSections::relocate() {
+    Elf* e = elf_.elf();
+    size_t shstrndx = 0;
+    if (elf_getshdrstrndx(e, &shstrndx) != 0) return fail("no section name table", elf_.path());
+    // Section symbols' values: 0 for debug sections, the section's own address (0 in a .ko)
+    // for code and data: the relocated values are link-time ones, enough for types and names.
+    Elf_Scn* symscn = nullptr;
+    for (Elf_Scn* scn = nullptr; (scn = elf_nextscn(e, scn));) {
+        GElf_Shdr sh;
+        if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB) symscn = scn;
+    }
+    Elf_Data* syms = symscn ? elf_getdata(symscn, nullptr) : nullptr;
+    if (!syms) return fail("relocatable object without a symbol table", elf_.path());
+
+    for (Elf_Scn* scn = nullptr; (scn = elf_nextscn(e, scn));) {
+        GElf_Shdr rsh;
+        if (!gelf_getshdr(scn, &rsh) || rsh.sh_type != SHT_RELA) continue;
+        Elf_Scn* target = elf_getscn(e, rsh.sh_info);
+        GElf_Shdr tsh;
+        if (!target || !gelf_getshdr(target, &tsh)) continue;
+        const char* tname = elf_strptr(e, shstrndx, tsh.sh_name);
+        if (!tname) continue;
+        auto it = std::find_if(sections_.begin(), sections_.end(),
+                               [&](const DebugSection& s) { return s.name == tname; });
+        if (it == sections_.end()) continue;  // relocations of code or data: not ours
+        relocated_.emplace_back(it->data.begin(), it->data.end());
+        std::vector<std::byte>& buf = relocated_.back();
+        Elf_Data* rel = elf_getdata(scn, nullptr);
+        const size_t n = rsh.sh_entsize ? rsh.sh_size / rsh.sh_entsize : 0;
+        for (size_t i = 0; i < n; ++i) {
+            GElf_Rela r;
+            GElf_Sym sym;
+            if (!gelf_getrela(rel, static_cast<int>(i), &r) ||
+                !gelf_getsym(syms, static_cast<int>(GELF_R_SYM(r.r_info)), &sym))
+                return fail(fmt::format("bad relocation {} of {}", i, tname), elf_.path());
+            const std::uint64_t value = sym.st_value + static_cast<std::uint64_t>(r.r_addend);
+            std::size_t width;
+            switch (GELF_R_TYPE(r.r_info)) {
+                case R_X86_64_64: width = 8; break;
+                case R_X86_64_32:
+                case R_X86_64_32S: width = 4; break;
+                case R_X86_64_NONE: continue;
+                default:
+                    return fail(fmt::format("unsupported relocation type {} in {}", GELF_R_TYPE(r.r_info), tname),
+                                elf_.path());
+            }
+            if (r.r_offset + width > buf.size())
+                return fail(fmt::format("relocation beyond {}", tname), elf_.path());
+            std::memcpy(buf.data() + r.r_offset, &value, width);  // little-endian x86-64
+        }
+        it->data = std::span<const std::byte>(buf.data(), buf.size());
+    }
+    return {};
 }
 
 void DwarfSections::release(std::span<const std::byte> range) {

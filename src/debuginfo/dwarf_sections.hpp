@@ -44,6 +44,9 @@ public:
     // Let the kernel drop the mapped pages wholly inside `range` (they are re-read from the
     // page cache if touched again): a one-pass scan of .debug_info need not keep 174 MB resident.
     static void release(std::span<const std::byte> range);
+    // True when the sections are the file's mapping (not relocated heap copies): only then may
+    // release() drop pages, which for anonymous memory would zero them.
+    bool mapped() const { return relocated_.empty(); }
 
     // A fresh libdwarf handle over these sections. One per thread: libdwarf is not thread-safe.
     struct DebugFree {
@@ -54,10 +57,14 @@ public:
 
 private:
     explicit DwarfSections(const ElfFile& elf) : elf_(elf) {}
+    // A relocatable object (a kernel module's .ko): its .debug_* sections are copied and their
+    // .rela.debug_* applied, since unrelocated string and abbrev offsets are all zero.
+    Result<void> relocate();
 
     const ElfFile& elf_;
     // Index 0 is an empty placeholder: libdwarf treats section 0 as ELF's null section.
     std::vector<DebugSection> sections_;
+    std::vector<std::vector<std::byte>> relocated_;  // ET_REL: owned, relocated copies
     unsigned char pointer_size_ = 8;
     bool little_endian_ = true;
     // libdwarf keeps a pointer to the interface for the handle's lifetime.

@@ -48,6 +48,7 @@ Result<std::unique_ptr<KernelDebugInfo>> KernelDebugInfo::open(const ElfFile& el
                                                                std::uint64_t slide,
                                                                const std::string& cache_dir) {
     std::unique_ptr<KernelDebugInfo> d(new KernelDebugInfo(elf, slide));  // private constructor
+    d->cache_dir_ = cache_dir;
     auto secs = DwarfSections::collect(elf);
     if (!secs) return secs.failure();
     d->secs_ = std::move(*secs);
@@ -95,7 +96,11 @@ Result<const Type*> KernelDebugInfo::find_type(std::string_view name) {
             if ((die = index_->find_first(k == NameKind::Base ? std::string_view(base) : n, k))) break;
         }
     }
-    if (!die) return fail("no such type in the debug info", std::string(n));
+    if (!die) {
+        for (auto& m : modules_)  // types only a module defines (struct veth_priv)
+            if (auto t = m.di->find_type(name)) return t;
+        return fail("no such type in the debug info", std::string(n));
+    }
     auto t = types_->load_checked(*die);
     if (!t) return t.failure();
     const Type* r = *t;
@@ -140,7 +145,11 @@ Result<SymbolInfo> KernelDebugInfo::find_symbol(std::string_view name) {
 
 std::optional<std::pair<const Type*, std::int64_t>> KernelDebugInfo::find_enumerator(std::string_view name) {
     auto die = index_->find_first(name, NameKind::Enumerator);
-    if (!die) return std::nullopt;
+    if (!die) {
+        for (auto& m : modules_)
+            if (auto e = m.di->find_enumerator(name)) return e;
+        return std::nullopt;
+    }
     const Type* e = types_->load(*die);
     for (const auto& en : e->enumerators)
         if (en.name == name) return std::pair{e, en.value};
@@ -156,6 +165,26 @@ const Type* KernelDebugInfo::complete(const Type* t) {
     if (!die) return t;
     auto full = types_->load_checked(*die);
     return full ? *full : t;
+}
+
+Result<void> KernelDebugInfo::add_module(const std::string& module, const std::string& path) {
+    for (const auto& m : modules_)
+        if (m.name == module) return fail("debug info already loaded from " + m.path, module);
+    auto elf = ElfFile::open(path);
+    if (!elf) return elf.failure();
+    if ((*elf)->type() != ET_REL) return fail("not a kernel module (.ko)", path);
+    if (auto r = (*elf)->load_symbols(); !r) return r.failure();
+    // Module addresses are not placed yet: its DWARF serves types, not symbol addresses.
+    auto di = KernelDebugInfo::open(**elf, 0, cache_dir_);
+    if (!di) return di.failure();
+    modules_.push_back({module, path, std::move(*elf), std::move(*di)});
+    return {};
+}
+
+std::optional<std::string> KernelDebugInfo::module_file(const std::string& module) const {
+    for (const auto& m : modules_)
+        if (m.name == module) return m.path;
+    return std::nullopt;
 }
 
 SymbolEntry KernelDebugInfo::entry(const ElfSymbol& s) const {

@@ -32,6 +32,9 @@ public:
     std::vector<std::string> names_with_prefix(std::string_view prefix, NameClass cls,
                                                std::size_t limit) override;
 
+    Result<void> add_module(const std::string& module, const std::string& path) override;
+    std::optional<std::string> module_file(const std::string& module) const override;
+
     const DwarfIndex::Stats& index_stats() const { return stats_; }
 
 private:
@@ -45,9 +48,17 @@ private:
     std::unique_ptr<DwarfIndex> index_;
     std::unique_ptr<DwarfTypeLoader> types_;
     DwarfIndex::Stats stats_;
+    std::string cache_dir_;
     std::uint64_t per_cpu_end_ = 0;
     std::unordered_map<const Type*, const Type*> pointers_;
     std::unordered_map<std::string, const Type*> base_types_;
+    // Modules' debug info, searched after the vmlinux's, in load order.
+    struct ModuleDebugInfo {
+        std::string name, path;
+        std::unique_ptr<ElfFile> elf;  // before di: di refers to it
+        std::unique_ptr<KernelDebugInfo> di;
+    };
+    std::vector<ModuleDebugInfo> modules_;
 };
 
 }  // namespace kdive

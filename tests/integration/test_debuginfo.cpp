@@ -3,6 +3,7 @@
 // from pahole (BTF, an independent reader), System.map, and the live guest's ground truth.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -270,4 +271,33 @@ TEST_CASE("p --json gives the same value as JSON", "[lab][expressions][json]") {
     REQUIRE(std::regex_search(text, m, std::regex(R"(\$1 = (\d+))")));
     CHECK(out == "swapper/0 0 " + m[1].str() + " 0x struct task_struct\n" + lab::truth("kdump-l5", "uname") +
                      " " + lab::truth("kdump-l5", "hostname") + "\nint jiffies\n");
+}
+
+TEST_CASE("mod lists /proc/modules and mod -s adds a module's own types", "[lab][modules]") {
+    const auto dump = lab::dir() / "kdump-l4" / "vmcore.lzo";
+    const std::string list = kdive_batch("mod\n", dump);
+    INFO(list);
+    std::size_t n = 0;
+    for (const auto& l : lab::truth_lines("kdump-l4", "modules")) {  // name size refs deps state addr
+        std::istringstream in(l);
+        std::string name, size, refs, deps, state, addr;
+        in >> name >> size >> refs >> deps >> state >> addr;
+        CHECK(std::regex_search(list, std::regex(" " + name + R"( +)" + addr + R"( +)" + size + " ")));
+        ++n;
+    }
+    CHECK(std::count(list.begin(), list.end(), '\n') == static_cast<long>(n) + 1);  // + header
+
+    // struct veth_priv is defined only in veth.c: unknown until veth.ko's debug info is loaded.
+    const auto ko = lab::dir() / "debug/lib/modules" / lab::truth("kdump-l4", "uname") / "kernel/drivers/net/veth.ko";
+    REQUIRE(lab::fs::exists(ko));
+    const std::string out = kdive_batch("struct veth_priv\nmod -s veth\nstruct veth_priv -o\n", dump);
+    INFO(out);
+    CHECK_THAT(out, Catch::Contains("struct: struct veth_priv: no such type in the debug info"));
+    CHECK_THAT(out, Catch::Contains(ko.string()));
+    // Every member at pahole's offset (pahole reads the .ko with libdw, relocations and all).
+    const auto layout = test_support::pahole_layout(ko, "veth_priv", "-F dwarf");
+    REQUIRE(layout.offsets.size() > 1);
+    for (const auto& [member, off] : layout.offsets)
+        CHECK(std::regex_search(out, std::regex(R"(\[)" + std::to_string(off) + R"(\] .*\b)" + member + ";")));
+    CHECK_THAT(out, Catch::Contains("SIZE: " + std::to_string(layout.size)));
 }
