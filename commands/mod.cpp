@@ -59,14 +59,14 @@ public:
             if (it == mods->end()) return fail("no such module loaded", pos[0]);
             std::string file = pos.size() > 1 ? pos[1] : find_debug_file(session, it->name, {});
             if (file.empty()) return fail("no debug file found for it (give mod -s NAME FILE)", it->name);
-            if (auto r = (*di)->add_module(it->name, file); !r) return r;
+            if (auto r = load(session, **di, *it, file); !r) return r;
             shown.push_back(&*it);
         } else if (args.has("S")) {
             for (const auto& m : *mods) {
                 if ((*di)->module_file(m.name)) continue;
                 std::string file = find_debug_file(session, m.name, pos.empty() ? "" : pos[0]);
                 if (file.empty()) continue;
-                if (auto r = (*di)->add_module(m.name, file); !r) return r;
+                if (auto r = load(session, **di, m, file); !r) return r;
                 shown.push_back(&m);
             }
         } else {
@@ -84,6 +84,18 @@ public:
     }
 
 private:
+    // The .ko's types, with the module's symbols at the addresses its kallsyms has in the dump.
+    static Result<void> load(Session& session, DebugInfo& di, const LoadedModule& m, const std::string& file) {
+        auto syms = module_symbols(session, m);
+        if (!syms) return syms.failure();
+        std::vector<SymbolInfo> placed;
+        placed.reserve(syms->size());
+        for (const auto& s : *syms)
+            placed.push_back(SymbolInfo{.name = s.name, .address = s.address, .size = s.size,
+                                        .is_function = s.letter == 't' || s.letter == 'T'});
+        return di.add_module(m.name, file, std::move(placed));
+    }
+
     // NAME.ko under the usual debug trees of this kernel's release.
     static std::string find_debug_file(Session& session, const std::string& module, const std::string& dir) {
         std::vector<fs::path> roots;

@@ -56,9 +56,12 @@ public:
     virtual std::optional<SymbolEntry> symbol_containing(std::uint64_t address) = 0;
     // Every symbol in address order; stop early by returning false.
     virtual void for_each_symbol(const std::function<bool(const SymbolEntry&)>& f) = 0;
-    // A kernel module's debug file (.ko with DWARF): its types join the search after the
-    // vmlinux's. `module` is the module's name as the dump lists it.
-    virtual Result<void> add_module(const std::string& module, const std::string& path) = 0;
+    // A kernel module's debug file (.ko with DWARF): its types, and its symbols at `placed`
+    // addresses, join the search after the vmlinux's. `module` is the module's name as the dump lists it.
+    // `placed`: the module's symbols at their run-time addresses (from the dump's kallsyms),
+    // so its variables and functions can be named in expressions.
+    virtual Result<void> add_module(const std::string& module, const std::string& path,
+                                    std::vector<SymbolInfo> placed = {}) = 0;
     // The debug file loaded for a module, if any.
     virtual std::optional<std::string> module_file(const std::string& module) const = 0;
     // Names starting with `prefix` of the given class, sorted, at most `limit`.

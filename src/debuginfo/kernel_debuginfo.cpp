@@ -137,7 +137,20 @@ Result<SymbolInfo> KernelDebugInfo::find_symbol(std::string_view name) {
             info.type = types_->synthesize(std::move(sized));
         }
     }
-    if (!sym && !die) return fail("no such symbol", std::string(name));
+    if (!sym && !die) {
+        // A module's symbol, placed where the dump's kallsyms says, typed by its .ko.
+        for (auto& m : modules_) {
+            auto it = m.placed.find(std::string(name));
+            if (it == m.placed.end()) continue;
+            SymbolInfo placed = it->second;
+            if (auto own = m.di->find_symbol(name)) {
+                placed.type = own->type;
+                placed.is_function = own->is_function;
+            }
+            return placed;
+        }
+        return fail("no such symbol", std::string(name));
+    }
     if (!sym) return fail("in the debug info but not in the symbol table (optimised out?)",
                           std::string(name));
     return info;
@@ -167,17 +180,20 @@ const Type* KernelDebugInfo::complete(const Type* t) {
     return full ? *full : t;
 }
 
-Result<void> KernelDebugInfo::add_module(const std::string& module, const std::string& path) {
+Result<void> KernelDebugInfo::add_module(const std::string& module, const std::string& path,
+                                         std::vector<SymbolInfo> placed) {
     for (const auto& m : modules_)
         if (m.name == module) return fail("debug info already loaded from " + m.path, module);
     auto elf = ElfFile::open(path);
     if (!elf) return elf.failure();
     if ((*elf)->type() != ET_REL) return fail("not a kernel module (.ko)", path);
     if (auto r = (*elf)->load_symbols(); !r) return r.failure();
-    // Module addresses are not placed yet: its DWARF serves types, not symbol addresses.
+    // The .ko's own symbol values are section offsets: addresses come from `placed`.
     auto di = KernelDebugInfo::open(**elf, 0, cache_dir_);
     if (!di) return di.failure();
-    modules_.push_back({module, path, std::move(*elf), std::move(*di)});
+    std::unordered_map<std::string, SymbolInfo> by_name;
+    for (auto& p : placed) by_name.emplace(p.name, std::move(p));
+    modules_.push_back({module, path, std::move(*elf), std::move(*di), std::move(by_name)});
     return {};
 }
 

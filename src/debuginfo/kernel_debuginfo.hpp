@@ -32,7 +32,8 @@ public:
     std::vector<std::string> names_with_prefix(std::string_view prefix, NameClass cls,
                                                std::size_t limit) override;
 
-    Result<void> add_module(const std::string& module, const std::string& path) override;
+    Result<void> add_module(const std::string& module, const std::string& path,
+                            std::vector<SymbolInfo> placed) override;
     std::optional<std::string> module_file(const std::string& module) const override;
 
     const DwarfIndex::Stats& index_stats() const { return stats_; }
@@ -57,6 +58,7 @@ private:
         std::string name, path;
         std::unique_ptr<ElfFile> elf;  // before di: di refers to it
         std::unique_ptr<KernelDebugInfo> di;
+        std::unordered_map<std::string, SymbolInfo> placed;  // name -> run-time symbol
     };
     std::vector<ModuleDebugInfo> modules_;
 };

@@ -300,4 +300,11 @@ TEST_CASE("mod lists /proc/modules and mod -s adds a module's own types", "[lab]
     for (const auto& [member, off] : layout.offsets)
         CHECK(std::regex_search(out, std::regex(R"(\[)" + std::to_string(off) + R"(\] .*\b)" + member + ";")));
     CHECK_THAT(out, Catch::Contains("SIZE: " + std::to_string(layout.size)));
+
+    // Module variables by name once placed: the lab loaded dummy with numdummies=1.
+    const std::string vars = kdive_batch("p numdummies\nmod -s dummy\np numdummies\nwhatis numdummies\n", dump);
+    INFO(vars);
+    CHECK_THAT(vars, Catch::Contains("p: numdummies: no symbol in the kernel by that name"));
+    CHECK_THAT(vars, Catch::Contains("numdummies = $1 = 1\n"));
+    CHECK_THAT(vars, Catch::Contains("int numdummies;\n"));
 }
