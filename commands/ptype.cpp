@@ -29,11 +29,9 @@ public:
     }
 
     Result<void> run(Session& session, const Arguments& args, Output& out) override {
-        const std::string text = args.joined();
-        auto r = resolve_type_or_expression(session, text);
+        auto r = resolve_type_or_expression(session, args.joined());
         if (!r) return r.failure();
-        auto di = session.debuginfo();
-        if (!di) return di.failure();
+        DebugInfo& di = *r->debuginfo;
         const Type* t = r->is_type ? r->type : r->object_type;
         // Typedefs resolved at the top (gdb's ptype); pointers to structs keep the name.
         const Type* shown = strip_typedefs(t);
@@ -43,7 +41,7 @@ public:
             out.print("type = {}\n", type_name(shown));
             return {};
         }
-        out.print("type = {}\n", format_type_definition(shown, **di, opt));
+        out.print("type = {}\n", format_type_definition(shown, di, opt));
         return {};
     }
 };

@@ -28,11 +28,9 @@ public:
     }
 
     Result<void> run(Session& session, const Arguments& args, Output& out) override {
-        const std::string text = args.joined();
-        auto r = resolve_type_or_expression(session, text);
+        auto r = resolve_type_or_expression(session, args.joined());
         if (!r) return r.failure();
-        auto di = session.debuginfo();
-        if (!di) return di.failure();
+        DebugInfo& di = *r->debuginfo;
         if (!r->is_type) {
             out.print("{};\n", declaration(r->object_type, r->symbol.empty() ? "" : r->symbol));
             return {};
@@ -44,8 +42,8 @@ public:
         }
         TypeFormatOptions opt;
         opt.offsets = args.has("o");
-        out.print("{}\n", format_type_definition(t, **di, opt));
-        if (const Type* full = (*di)->complete(strip_typedefs(t));
+        out.print("{}\n", format_type_definition(t, di, opt));
+        if (const Type* full = di.complete(strip_typedefs(t));
             full && (full->kind == TypeKind::Struct || full->kind == TypeKind::Union))
             out.print("SIZE: {}\n", full->size);
         return {};

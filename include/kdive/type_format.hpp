@@ -31,6 +31,7 @@ struct TypeOrObjectName {
     bool is_type = false;
     std::string symbol;           // a plain symbol's name, for "struct task_struct init_task;"
     const Type* object_type = nullptr;
+    DebugInfo* debuginfo = nullptr;  // where the names were looked up (for printing)
 };
 Result<TypeOrObjectName> resolve_type_or_expression(Session& session, std::string_view text);
 

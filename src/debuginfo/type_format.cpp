@@ -77,6 +77,7 @@ Result<TypeOrObjectName> resolve_type_or_expression(Session& session, std::strin
     auto di = session.debuginfo();
     if (!di) return di.failure();
     TypeOrObjectName r;
+    r.debuginfo = *di;
     // A type name first, unless a symbol of that name exists (init_task is a variable).
     const bool keyword = text.starts_with("struct ") || text.starts_with("union ") ||
                          text.starts_with("enum ");

@@ -2,6 +2,7 @@
 #include "lab.hpp"
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -71,6 +72,24 @@ std::string run(const std::string& command, int* status) {
     int st = pclose(p);
     if (status) *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
     return out;
+}
+
+TempFile::TempFile(const std::string& text) {
+    char tmpl[] = "/tmp/kdive-test-XXXXXX";
+    const int fd = mkstemp(tmpl);
+    if (fd < 0) FAIL("mkstemp failed");
+    close(fd);
+    path_ = tmpl;
+    std::ofstream(path_) << text;
+}
+
+TempFile::~TempFile() { std::remove(path_.c_str()); }
+
+std::string kdive_batch(const std::string& commands, const fs::path& dump, int* status) {
+    const TempFile batch(commands);
+    return run(std::string(KDIVE_BINARY) + " -s -i " + batch.path() + " " + vmlinux().string() + " " +
+                   dump.string() + " 2>&1",
+               status);
 }
 
 }  // namespace lab

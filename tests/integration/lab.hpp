@@ -32,4 +32,20 @@ std::vector<std::string> truth_lines(const std::string& scenario, const std::str
 // Run a shell command, return its stdout; *status gets the exit status.
 std::string run(const std::string& command, int* status = nullptr);
 
+// A temporary file holding `text`, removed when this goes away.
+class TempFile {
+public:
+    explicit TempFile(const std::string& text);
+    ~TempFile();
+    TempFile(const TempFile&) = delete;
+    TempFile& operator=(const TempFile&) = delete;
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
+};
+
+// `kdive -s -i FILE VMLINUX DUMP` with `commands` in FILE: stdout and stderr together.
+std::string kdive_batch(const std::string& commands, const fs::path& dump, int* status = nullptr);
+
 }  // namespace lab

@@ -13,25 +13,16 @@ std::string kdive_cmd(const std::string& args) {
     return std::string(KDIVE_BINARY) + " " + args + " 2>&1";
 }
 
-std::string write_batch(const std::string& text) {
-    char tmpl[] = "/tmp/kdive-batch-XXXXXX";
-    int fd = mkstemp(tmpl);
-    REQUIRE(fd >= 0);
-    close(fd);
-    std::ofstream(tmpl) << text;
-    return tmpl;
-}
 
 }  // namespace
 
 TEST_CASE("kdive -i runs a batch file on a real dump", "[lab][cli]") {
     const auto dump = lab::dir() / "kdump-l5" / "vmcore.zlib";
-    const std::string batch = write_batch("sys\nnosuchcommand\n# a comment\nhelp sys\n");
+    const lab::TempFile batch("sys\nnosuchcommand\n# a comment\nhelp sys\n");
     int status = -1;
     // Files in either order.
     const std::string out = lab::run(
-        kdive_cmd("-s -i " + batch + " " + dump.string() + " " + lab::vmlinux().string()), &status);
-    std::remove(batch.c_str());
+        kdive_cmd("-s -i " + batch.path() + " " + dump.string() + " " + lab::vmlinux().string()), &status);
     INFO(out);
     CHECK_THAT(out, Catch::Contains("RELEASE: " + lab::truth("kdump-l5", "uname")));
     CHECK_THAT(out, Catch::Contains("NODENAME: kdive-lab"));

@@ -22,16 +22,6 @@ using namespace kdive;
 
 namespace {
 
-// Runs kdive in batch mode on a dump; returns stdout+stderr.
-std::string kdive_batch(const std::string& commands, const lab::fs::path& dump, int* status = nullptr) {
-    const auto file = lab::fs::temp_directory_path() / ("kdive-batch-" + std::to_string(::getpid()));
-    std::ofstream(file) << commands;
-    std::string out = lab::run(std::string(KDIVE_BINARY) + " -s -i " + file.string() + " " +
-                                   lab::vmlinux().string() + " " + dump.string() + " 2>&1",
-                               status);
-    lab::fs::remove(file);
-    return out;
-}
 
 KernelDebugInfo& vmlinux_debuginfo() {
     static std::unique_ptr<ElfFile> elf;
@@ -72,12 +62,12 @@ TEST_CASE("sym agrees with System.map moved by the KASLR slide", "[lab][symbols]
     REQUIRE(want.size() == 4);
     const std::uint64_t slide = std::stoull(lab::truth("kdump-l5", "text_addr"), nullptr, 16) -
                                 vmlinux_debuginfo().symbol_entry("_text")->address;
-    const std::string out = kdive_batch("sym schedule\nsym init_task\nsym jiffies_64\nsym sysrq_handle_crash\n", d);
+    const std::string out = lab::kdive_batch("sym schedule\nsym init_task\nsym jiffies_64\nsym sysrq_handle_crash\n", d);
     INFO(out);
     for (const auto& [name, v] : want)
         CHECK_THAT(out, Catch::Contains(fmt::format("{:016x} ({}) {}\n", v.first + slide, v.second, name)));
     // An address inside a function: symbol+offset.
-    const std::string inside = kdive_batch(fmt::format("sym {:x}\n", want["schedule"].first + slide + 4), d);
+    const std::string inside = lab::kdive_batch(fmt::format("sym {:x}\n", want["schedule"].first + slide + 4), d);
     CHECK_THAT(inside, Catch::Contains(fmt::format("{:016x} (T) schedule+4", want["schedule"].first + slide + 4)));
 }
 
@@ -86,7 +76,7 @@ TEST_CASE("p reads the dumped kernel's variables", "[lab][expressions]") {
     for (const auto& d : lab::dumps()) {
         if (!d.has_vmcoreinfo()) continue;
         INFO(d.name());
-        const std::string out = kdive_batch(
+        const std::string out = lab::kdive_batch(
             "p init_uts_ns.name.release\n"
             "p init_uts_ns.name.nodename\n"
             "p jiffies\n"
@@ -120,7 +110,7 @@ TEST_CASE("p reads the dumped kernel's variables", "[lab][expressions]") {
 TEST_CASE("list walks init_task.tasks through every live process", "[lab][list]") {
     for (const char* scenario : {"kdump-l5", "kdump-l4"}) {
         INFO(scenario);
-        const std::string out = kdive_batch("list task_struct.tasks -h init_task -s task_struct.pid\n",
+        const std::string out = lab::kdive_batch("list task_struct.tasks -h init_task -s task_struct.pid\n",
                                             lab::dir() / scenario / "vmcore.zlib");
         std::set<long> listed;
         const std::regex pid_line(R"(  pid = (\d+))");
@@ -160,7 +150,7 @@ TEST_CASE("list walks init_task.tasks through every live process", "[lab][list]"
 
 TEST_CASE("expression errors are one line and the session goes on", "[lab][expressions]") {
     int status = 0;
-    const std::string out = kdive_batch(
+    const std::string out = lab::kdive_batch(
         "p no_such_symbol\n"
         "p init_task.no_such_member\n"
         "p (struct no_such_struct *)0\n"
@@ -219,7 +209,7 @@ TEST_CASE("module symbols come from the dump's kallsyms, inside each module", "[
             cmds += "sym -m " + name + "\n";
         }
         cmds += "sym -m no_such_module\n";
-        const std::string out = kdive_batch(cmds, lab::dir() / scenario / "vmcore.zlib");
+        const std::string out = lab::kdive_batch(cmds, lab::dir() / scenario / "vmcore.zlib");
         const std::regex line(R"(^([0-9a-f]{16}) \((.)\) (\S+) \[(\w+)\]$)");
         std::map<std::string, int> count;
         std::istringstream in(out);
@@ -242,7 +232,7 @@ TEST_CASE("module symbols come from the dump's kallsyms, inside each module", "[
         std::smatch m;
         REQUIRE(std::regex_search(out, m, std::regex(R"(([0-9a-f]{16}) \(t\) dummy_setup \[dummy\])")));
         const std::uint64_t setup = std::stoull(m[1].str(), nullptr, 16);
-        const std::string back = kdive_batch(fmt::format("sym {:x}\nsym dummy_setup\n", setup + 3),
+        const std::string back = lab::kdive_batch(fmt::format("sym {:x}\nsym dummy_setup\n", setup + 3),
                                              lab::dir() / scenario / "vmcore.zlib");
         CHECK_THAT(back, Catch::Contains(fmt::format("{:016x} (t) dummy_setup+3 [dummy]", setup + 3)));
         CHECK_THAT(back, Catch::Contains(fmt::format("{:016x} (t) dummy_setup [dummy]", setup)));
@@ -251,11 +241,10 @@ TEST_CASE("module symbols come from the dump's kallsyms, inside each module", "[
 
 TEST_CASE("p --json gives the same value as JSON", "[lab][expressions][json]") {
     const auto dump = lab::dir() / "kdump-l5" / "vmcore.zlib";
-    const auto file = lab::fs::temp_directory_path() / ("kdive-json-" + std::to_string(::getpid()));
-    std::ofstream(file) << "p init_task\np init_uts_ns.name\np jiffies\n";
+    const lab::TempFile file("p init_task\np init_uts_ns.name\np jiffies\n");
     // Python's json module parses it (an independent parser) and prints the fields we check.
     const std::string out = lab::run(
-        std::string(KDIVE_BINARY) + " -s --json -i " + file.string() + " " + lab::vmlinux().string() +
+        std::string(KDIVE_BINARY) + " -s --json -i " + file.path() + " " + lab::vmlinux().string() +
         " " + dump.string() +
         " | /usr/bin/python3 -c 'import json,sys\n"
         "v=[json.loads(l) for l in sys.stdin]\n"
@@ -263,10 +252,9 @@ TEST_CASE("p --json gives the same value as JSON", "[lab][expressions][json]") {
         "print(t[\"comm\"], t[\"pid\"], t[\"se\"][\"load\"][\"weight\"], t[\"tasks\"][\"next\"][:2], v[0][\"type\"])\n"
         "print(v[1][\"value\"][\"release\"], v[1][\"value\"][\"nodename\"])\n"
         "print(type(v[2][\"value\"]).__name__, v[2][\"expression\"])'");
-    lab::fs::remove(file);
     INFO(out);
     // The text form says the same: weight of the idle task's load is 1048576 on this kernel.
-    const std::string text = kdive_batch("p init_task.se.load.weight\n", dump);
+    const std::string text = lab::kdive_batch("p init_task.se.load.weight\n", dump);
     std::smatch m;
     REQUIRE(std::regex_search(text, m, std::regex(R"(\$1 = (\d+))")));
     CHECK(out == "swapper/0 0 " + m[1].str() + " 0x struct task_struct\n" + lab::truth("kdump-l5", "uname") +
@@ -275,7 +263,7 @@ TEST_CASE("p --json gives the same value as JSON", "[lab][expressions][json]") {
 
 TEST_CASE("mod lists /proc/modules and mod -s adds a module's own types", "[lab][modules]") {
     const auto dump = lab::dir() / "kdump-l4" / "vmcore.lzo";
-    const std::string list = kdive_batch("mod\n", dump);
+    const std::string list = lab::kdive_batch("mod\n", dump);
     INFO(list);
     std::size_t n = 0;
     for (const auto& l : lab::truth_lines("kdump-l4", "modules")) {  // name size refs deps state addr
@@ -290,7 +278,7 @@ TEST_CASE("mod lists /proc/modules and mod -s adds a module's own types", "[lab]
     // struct veth_priv is defined only in veth.c: unknown until veth.ko's debug info is loaded.
     const auto ko = lab::dir() / "debug/lib/modules" / lab::truth("kdump-l4", "uname") / "kernel/drivers/net/veth.ko";
     REQUIRE(lab::fs::exists(ko));
-    const std::string out = kdive_batch("struct veth_priv\nmod -s veth\nstruct veth_priv -o\n", dump);
+    const std::string out = lab::kdive_batch("struct veth_priv\nmod -s veth\nstruct veth_priv -o\n", dump);
     INFO(out);
     CHECK_THAT(out, Catch::Contains("struct: struct veth_priv: no such type in the debug info"));
     CHECK_THAT(out, Catch::Contains(ko.string()));
@@ -302,7 +290,7 @@ TEST_CASE("mod lists /proc/modules and mod -s adds a module's own types", "[lab]
     CHECK_THAT(out, Catch::Contains("SIZE: " + std::to_string(layout.size)));
 
     // Module variables by name once placed: the lab loaded dummy with numdummies=1.
-    const std::string vars = kdive_batch("p numdummies\nmod -s dummy\np numdummies\nwhatis numdummies\n", dump);
+    const std::string vars = lab::kdive_batch("p numdummies\nmod -s dummy\np numdummies\nwhatis numdummies\n", dump);
     INFO(vars);
     CHECK_THAT(vars, Catch::Contains("p: numdummies: no symbol in the kernel by that name"));
     CHECK_THAT(vars, Catch::Contains("numdummies = $1 = 1\n"));

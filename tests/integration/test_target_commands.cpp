@@ -16,23 +16,7 @@
 
 namespace {
 
-std::string write_file(const std::string& text) {
-    char tmpl[] = "/tmp/kdive-cmds-XXXXXX";
-    int fd = mkstemp(tmpl);
-    REQUIRE(fd >= 0);
-    close(fd);
-    std::ofstream(tmpl) << text;
-    return tmpl;
-}
 
-std::string kdive_run(const lab::fs::path& dump, const std::string& commands, int* status = nullptr) {
-    const std::string batch = write_file(commands);
-    const std::string out = lab::run(std::string(KDIVE_BINARY) + " -s -i " + batch + " " +
-                                         lab::vmlinux().string() + " " + dump.string() + " 2>&1",
-                                     status);
-    std::remove(batch.c_str());
-    return out;
-}
 
 // crash's output of each command: each is redirected to a file of its own (crash's stdout
 // through a pipe does not keep the order of `echo` markers).
@@ -41,10 +25,9 @@ std::vector<std::string> crash_run(const lab::fs::path& dump, const std::vector<
     lab::fs::create_directories(dir);
     std::string text;
     for (std::size_t i = 0; i < cmds.size(); ++i) text += fmt::format("{} > {}/{}\n", cmds[i], dir, i);
-    const std::string batch = write_file(text + "q\n");
-    lab::run("crash -s -i " + batch + " " + lab::vmlinux().string() + " " + dump.string() +
+    const lab::TempFile batch(text + "q\n");
+    lab::run("crash -s -i " + batch.path() + " " + lab::vmlinux().string() + " " + dump.string() +
              " < /dev/null > /dev/null 2>&1");
-    std::remove(batch.c_str());
     std::vector<std::string> parts;
     for (std::size_t i = 0; i < cmds.size(); ++i) {
         std::ifstream in(fmt::format("{}/{}", dir, i));
@@ -92,7 +75,7 @@ TEST_CASE("rd, vtop and ptov print what crash prints", "[lab][commands][crash]")
     for (std::size_t i = 0; i < cmds.size(); ++i) {
         INFO(cmds[i]);
         int status = -1;
-        const std::string got = kdive_run(dump, cmds[i] + "\n", &status);
+        const std::string got = lab::kdive_batch(cmds[i] + "\n", dump, &status);
         CHECK(status == 0);
         if (cmds[i].starts_with("vtop")) {
             // crash goes on with the struct page line (kdive does not print it yet).
@@ -110,7 +93,7 @@ TEST_CASE("vtop agrees across the formats of one crash", "[lab][commands]") {
         INFO(scenario);
         std::map<std::string, std::string> outs;
         for (const char* f : {"vmcore.zlib", "vmcore.lzo", "vmcore.elf"})
-            outs[f] = kdive_run(lab::dir() / scenario / f, "vtop linux_banner jiffies init_uts_ns\n");
+            outs[f] = lab::kdive_batch("vtop linux_banner jiffies init_uts_ns\n", lab::dir() / scenario / f);
         CHECK_THAT(outs["vmcore.zlib"], Catch::Contains("PAGE DIRECTORY:"));
         CHECK_THAT(outs["vmcore.zlib"], Catch::Contains("   PMD: "));
         // P4D only with 5-level paging.
@@ -124,14 +107,14 @@ TEST_CASE("QEMU dumps: vtop's physical address holds the live kernel's banner", 
     for (const char* scenario : {"qemu-l5", "qemu-l4"}) {
         INFO(scenario);
         const auto dump = lab::dir() / scenario / "qemu.elf";
-        const std::string v = kdive_run(dump, "vtop linux_banner\n");
+        const std::string v = lab::kdive_batch("vtop linux_banner\n", dump);
         std::istringstream in(v);
         std::string line, vaddr, paddr;
         std::getline(in, line);  // header
         in >> vaddr >> paddr;
         INFO(v);
         REQUIRE_FALSE(paddr.empty());
-        const std::string r = kdive_run(dump, "rd -p -a " + paddr + " 28\n");
+        const std::string r = lab::kdive_batch("rd -p -a " + paddr + " 28\n", dump);
         CHECK_THAT(r, Catch::Contains(lab::truth(scenario, "version").substr(0, 28)));
     }
 }
@@ -141,12 +124,11 @@ TEST_CASE("bad addresses are one-line errors", "[lab][commands]") {
     for (const std::string cmd : {"rd 1000", "rd nosuchsymbol", "rd -u 1000", "vtop 1000",
                                    "ptov zz", "rd linux_banner 0", "rd -32 linux_banner+1"}) {
         int status = -1;
-        const std::string batch = write_file(cmd + "\nsys\n");
-        const std::string base = std::string(KDIVE_BINARY) + " -s -i " + batch + " " +
+        const lab::TempFile batch(cmd + "\nsys\n");
+        const std::string base = std::string(KDIVE_BINARY) + " -s -i " + batch.path() + " " +
                                  lab::vmlinux().string() + " " + dump.string();
         const std::string err = lab::run(base + " 2>&1 >/dev/null", &status);
         const std::string out = lab::run(base + " 2>/dev/null");
-        std::remove(batch.c_str());
         INFO(cmd << ":\n" << err);
         CHECK(status == 1);
         // One error line naming the command, then sys: the session went on.
