@@ -177,8 +177,11 @@ Result<std::unique_ptr<Type>> DwarfTypeLoader::build(std::uint64_t off) const {
     auto t = std::make_unique<Type>();
     t->ref = off;
     t->name = die_name(raw);
-    if (Attr a(raw, DW_AT_byte_size); a)
+    if (Attr a(raw, DW_AT_byte_size); a) {
         if (auto v = a.udata()) t->size = *v;
+        // DWARF 5's DW_FORM_implicit_const (GCC's enums): libdwarf reads it only as signed.
+        else if (auto sv = a.sdata(); sv && *sv > 0) t->size = static_cast<std::uint64_t>(*sv);
+    }
     if (Attr a(raw, DW_AT_type); a)
         if (auto r = a.ref()) t->target = TypeRef(this, *r);
     bool declaration = false;
@@ -293,14 +296,14 @@ Result<std::unique_ptr<Type>> DwarfTypeLoader::build(std::uint64_t off) const {
                 inner.target = elem;
                 inner.count = dims[i];
                 const Type* et = elem.get();
-                inner.size = dims[i] && et ? *dims[i] * et->size : 0;
+                inner.size = dims[i] && et ? *dims[i] * type_size(et) : 0;
                 elem = TypeRef(synthesize(std::move(inner)));
             }
             t->kind = TypeKind::Array;
             t->target = elem;
             t->count = dims[0];
             const Type* et = elem.get();
-            t->size = dims[0] && et ? *dims[0] * et->size : 0;
+            t->size = dims[0] && et ? *dims[0] * type_size(et) : 0;
             break;
         }
         case DW_TAG_subroutine_type:
