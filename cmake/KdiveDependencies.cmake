@@ -20,6 +20,7 @@ kdive_require_pkg(libaddrxlat libaddrxlat libkdumpfile-dev)
 kdive_require_pkg(fmt fmt libfmt-dev)
 kdive_require_pkg(readline readline libreadline-dev)
 kdive_require_pkg(capstone capstone libcapstone-dev)
+kdive_require_pkg(zlib zlib zlib1g-dev)
 
 # Debian's libdwarf 20210528 ships no pkg-config file.
 find_package(LibDwarf)

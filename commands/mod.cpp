@@ -7,6 +7,9 @@
 #include <fmt/format.h>
 
 #include "kdive/command.hpp"
+#include "kdive/layout.hpp"
+#include "kdive/object.hpp"
+#include "kdive/type.hpp"
 #include "kdive/modules.hpp"
 #include "kdive/utsname.hpp"
 
@@ -36,7 +39,8 @@ public:
                 "given). Their types are then known to struct, p, whatis and ptype. Module\n"
                 "symbols are always available from the dump's kallsyms (sym -m).",
             .options = {{.short_name = "s", .help = "load one module's debug info: mod -s MODULE [FILE]"},
-                        {.short_name = "S", .help = "load every module's debug info: mod -S [DIR]"}},
+                        {.short_name = "S", .help = "load every module's debug info: mod -S [DIR]"},
+                        {.short_name = "t", .help = "modules that taint the kernel, with the taint letters"}},
             .arguments = {{.name = "module|dir", .optional = true},
                           {.name = "file", .kind = ValueKind::File, .optional = true}},
             .examples = {{.text = "The module list:", .command = "mod"},
@@ -52,6 +56,7 @@ public:
         if (!mods) return mods.failure();
         const auto& pos = args.positionals();
         std::vector<const LoadedModule*> shown;
+        if (args.has("t")) return taints(session, **di, *mods, out);
         if (args.has("s")) {
             if (pos.empty()) return fail("mod -s needs a module name");
             auto it = std::find_if(mods->begin(), mods->end(),
@@ -72,15 +77,61 @@ public:
         } else {
             for (const auto& m : *mods) shown.push_back(&m);
         }
-        out.begin_table({{"module", "     MODULE      ", 16}, {"name", " NAME", 18, true},
-                         {"base", "      BASE      ", 16}, {"size", "  SIZE", 7},
-                         {"object_file", " OBJECT FILE", 0, true}});
+        // As crash: by address, the NAME column as wide as the longest name.
+        std::sort(shown.begin(), shown.end(), [](auto* a, auto* b) { return a->base < b->base; });
+        std::size_t w = 4;
+        for (const LoadedModule* m : shown) w = std::max(w, m->name.size());
+        if (!out.json() && !shown.empty())
+            out.print("     MODULE       {:<{}}        BASE           SIZE  OBJECT FILE\n", "NAME", w);
         for (const LoadedModule* m : shown) {
             auto file = (*di)->module_file(m->name);
-            out.row({Hex{m->module}, m->name, Hex{m->base}, m->size,
-                     file ? Value(*file) : Value("(not loaded)  [CONFIG_KALLSYMS]")});
+            const std::string object = file ? *file : "(not loaded)  [CONFIG_KALLSYMS]";
+            if (out.json())
+                out.raw_json(fmt::format(R"({{"module":"{:#x}","name":{},"base":"{:#x}","size":{},"object_file":{}}})",
+                                         m->module, json_quote(m->name), m->base, m->size,
+                                         file ? json_quote(*file) : "null"));
+            else
+                out.print("{:016x}  {:<{}}  {:016x}  {:>7}  {}\n", m->module, m->name, w, m->base, m->size, object);
         }
         return {};
+    }
+
+    // mod -t: modules whose taint mask is not empty, with the kernel's own letters for it
+    // (taint_flags[], read from the dump).
+    static Result<void> taints(Session& session, DebugInfo& di, const std::vector<LoadedModule>& mods, Output& out) {
+        auto flags = di.find_symbol("taint_flags");
+        if (!flags) return flags.failure();
+        auto type = di.find_type("struct taint_flag");
+        if (!type) return type.failure();
+        const std::uint64_t entry = type_size(*type);
+        auto c_true = field_of(di, "struct taint_flag", "c_true");
+        if (!c_true || !entry) return fail("cannot read struct taint_flag");
+        std::vector<std::pair<std::string, std::string>> tainted;
+        for (const auto& m : mods) {
+            auto mask = read_member(session, m.module);
+            if (!mask || !*mask) continue;
+            std::string letters;
+            for (unsigned bit = 0; bit < 64; ++bit) {
+                if (!(*mask >> bit & 1)) continue;
+                auto c = session.target().read_value<char>(AddressSpace::KernelVirtual,
+                                                          flags->address + bit * entry + c_true->offset);
+                letters += c && *c ? *c : '?';
+            }
+            tainted.emplace_back(m.name, letters);
+        }
+        if (tainted.empty()) {
+            out.write("no tainted modules\n");
+            return {};
+        }
+        out.print("{:<20}  TAINTS\n", "NAME");
+        for (const auto& [name, letters] : tainted) out.print("{:<20}  {}\n", name, letters);
+        return {};
+    }
+
+    static Result<std::uint64_t> read_member(Session& session, std::uint64_t module) {
+        auto obj = evaluate(session, fmt::format("((struct module *){:#x})->taints", module));
+        if (!obj) return obj.failure();
+        return object_scalar(session, *obj);
     }
 
 private:

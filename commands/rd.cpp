@@ -6,8 +6,12 @@
 #include <cstring>
 #include <vector>
 
+#include <functional>
+
 #include "kdive/address.hpp"
 #include "kdive/command.hpp"
+#include "kdive/tasks.hpp"
+#include "kdive/user_memory.hpp"
 #include "kdive/interrupt.hpp"
 
 namespace kdive {
@@ -33,6 +37,9 @@ char printable(std::byte b) {
     return c >= 0x20 && c < 0x7f ? static_cast<char>(c) : '.';
 }
 
+// Where rd reads from: the kernel's or physical memory, or a task's user memory.
+using Reader = std::function<Result<void>(std::uint64_t, std::span<std::byte>)>;
+
 class RdCommand final : public Command {
 public:
     const CommandSpec& spec() const override {
@@ -53,7 +60,7 @@ public:
                                                     "image symbolically"},
                         {.short_name = "a", .help = "display ASCII text"},
                         {.short_name = "p", .help = "ADDRESS is physical"},
-                        {.short_name = "u", .help = "ADDRESS is a user virtual address"},
+                        {.short_name = "u", .help = "ADDRESS is a user virtual address of the current context task (see set)"},
                         {.short_name = "x", .help = "no ASCII column"},
                         {.short_name = "d", .help = "signed decimal values"},
                         {.short_name = "D", .help = "unsigned decimal values"}},
@@ -70,8 +77,6 @@ public:
     }
 
     Result<void> run(Session& session, const Arguments& args, Output& out) override {
-        if (args.has("u"))
-            return fail("user virtual addresses need a task context: not supported yet", "rd -u");
         auto addr = parse_address(session, args.positionals().at(0));
         if (!addr) return addr.failure();
         std::optional<std::uint64_t> count;
@@ -81,7 +86,15 @@ public:
             count = *c;
         }
         const AddressSpace space = args.has("p") ? AddressSpace::Physical : AddressSpace::KernelVirtual;
-        if (args.has("a")) return ascii(session.target(), space, *addr, count, out);
+        Reader reader = [&](std::uint64_t a, std::span<std::byte> b) { return session.target().read(space, a, b); };
+        if (args.has("u")) {
+            // User memory of the current context task, through its own page tables.
+            auto task = context_task(session);
+            if (!task) return task.failure();
+            const Task* t = *task;
+            reader = [&session, t](std::uint64_t a, std::span<std::byte> b) { return read_user(session, *t, a, b); };
+        }
+        if (args.has("a")) return ascii(reader, *addr, count, out);
 
         unsigned size = 8;
         if (args.has("8")) size = 1;
@@ -91,7 +104,7 @@ public:
         if (symbolic) size = 8;
         const char format = args.has("d") ? 'd' : args.has("D") ? 'D' : 'x';
         const bool show_ascii = format == 'x' && !symbolic && !args.has("x");
-        return values(session, space, *addr, count.value_or(1), size, format, symbolic, show_ascii,
+        return values(session, reader, *addr, count.value_or(1), size, format, symbolic, show_ascii,
                       out);
     }
 
@@ -116,7 +129,7 @@ private:
         return fmt::format("{:0{}x}", v, 2 * size);
     }
 
-    static Result<void> values(Session& session, AddressSpace space, std::uint64_t addr,
+    static Result<void> values(Session& session, const Reader& read, std::uint64_t addr,
                                std::uint64_t count, unsigned size, char format, bool symbolic,
                                bool show_ascii, Output& out) {
         if (addr % size) return fail(fmt::format("not aligned for {}-bit values", 8 * size),
@@ -127,7 +140,7 @@ private:
             if (auto r = check_interrupted(); !r) return r;
             const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(per_line, count - done));
             const std::uint64_t at = addr + done * size;
-            auto r = session.target().read(space, at, std::span{line.data(), n * size});
+            auto r = read(at, std::span{line.data(), n * size});
             if (!r) return r;
             std::string text = fmt::format("{:>16x}:  ", at);
             for (std::size_t i = 0; i < n; ++i)
@@ -143,7 +156,7 @@ private:
         return {};
     }
 
-    static Result<void> ascii(Target& target, AddressSpace space, std::uint64_t addr,
+    static Result<void> ascii(const Reader& read, std::uint64_t addr,
                               std::optional<std::uint64_t> count, Output& out) {
         const std::uint64_t max = count.value_or(kAsciiMax);
         std::string text;
@@ -154,7 +167,7 @@ private:
             // Chunks that never cross a page: the next one may be unreadable.
             const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(
                 {buf.size(), max - i, 0x1000 - ((addr + i) & 0xfff)}));
-            auto r = target.read(space, addr + i, std::span{buf.data(), n});
+            auto r = read(addr + i, std::span{buf.data(), n});
             if (!r) {
                 if (!text.empty()) out.print("{:>16x}:  {}\n", line_start, text);
                 return r;

@@ -1,16 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// set: the session's settings (radix, scroll, output). crash's task context (`set PID`,
-// `set -p`, `set -c CPU`) is declared here and answered once the task model exists.
+// set: the session's settings (radix, scroll, output) and crash's task context (`set PID`,
+// `set -p`, `set -c CPU`): the task that task-dependent commands (task, bt, rd -u) use.
+#include <algorithm>
 #include <cctype>
 
 #include "kdive/command.hpp"
 #include "kdive/shell.hpp"
+#include "kdive/tasks.hpp"
 
 namespace kdive {
 namespace {
-
-constexpr const char* kNoTaskModel =
-    "the task context needs the task model, which this kdive does not have yet";
 
 class SetCommand final : public Command {
 public:
@@ -24,11 +23,11 @@ public:
                 "  radix 16|10         how commands print plain numbers\n"
                 "  scroll on|off       the pager for output longer than a screen (terminal only)\n"
                 "  output text|json    text as crash prints it, or JSON lines (as --json)\n"
-                "crash's task context (set PID, set TASK, set -p, set -c CPU) needs the task\n"
-                "model: until it exists kdive says so.",
-            .options = {{.short_name = "p", .help = "the panic task becomes the context (task model needed)"},
+                "With a pid or task address (or -p: the panic task, -c CPU: the task CPU was\n"
+                "running), that task becomes the current context and its header is shown.",
+            .options = {{.short_name = "p", .help = "the panic task becomes the context"},
                         {.short_name = "c", .argument = "CPU",
-                         .help = "the task running on CPU becomes the context (task model needed)",
+                         .help = "the task running on CPU becomes the context",
                          .kind = ValueKind::Number},
                         {.short_name = "v", .help = "show the settings (as without arguments)"}},
             .arguments = {{.name = "setting", .help = "radix, scroll or output; or a PID or task address",
@@ -49,16 +48,17 @@ public:
         return std::vector<std::string>{};
     }
 
-    Result<void> run(Session&, const Arguments& args, Output& out) override {
+    Result<void> run(Session& session, const Arguments& args, Output& out) override {
         Shell* sh = args.shell();
         if (!sh) return fail("needs the shell");
-        if (args.has("p") || args.has("c")) return fail(kNoTaskModel);
+        if (args.has("p") || args.has("c")) return set_context(session, args, out);
         Settings& st = sh->settings();
         const auto& pos = args.positionals();
         if (pos.empty() || args.has("v")) return show(st, out, {});
         const std::string& name = pos[0];
         if (name != "radix" && name != "scroll" && name != "output") {
-            if (!name.empty() && (std::isdigit(static_cast<unsigned char>(name[0])))) return fail(kNoTaskModel);
+            if (name.starts_with("0x") || (!name.empty() && std::all_of(name.begin(), name.end(), ::isxdigit)))
+                return set_context(session, args, out);
             return fail("unknown setting (radix, scroll, output)", name);
         }
         if (pos.size() == 1) return show(st, out, name);
@@ -80,6 +80,27 @@ public:
     }
 
 private:
+    static Result<void> set_context(Session& session, const Arguments& args, Output& out) {
+        auto list = tasks(session);
+        if (!list) return list.failure();
+        const Task* t = nullptr;
+        if (args.has("p")) {
+            t = (*list)->panic_task();
+            if (!t) return fail("no panic task in this dump");
+        } else if (auto cpu = args.value("c")) {
+            const unsigned long n = std::stoul(*cpu);
+            if (n >= (*list)->active().size() || !(*list)->active()[n]) return fail("no active task known for this CPU", *cpu);
+            t = (*list)->active()[n];
+        } else {
+            auto found = find_task(session, args.positionals()[0]);
+            if (!found) return found.failure();
+            t = *found;
+        }
+        session.set_context_task(t->address);
+        out.print("{}\n", task_header(*t));
+        return {};
+    }
+
     static Result<void> show(const Settings& st, Output& out, std::string_view only) {
         Record r;
         if (only.empty() || only == "radix") r.field("radix", st.radix);

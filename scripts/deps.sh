@@ -6,7 +6,9 @@ set -euo pipefail
 PACKAGES=(
     # build
     build-essential cmake pkg-config
-    libdwarf-dev libelf-dev libkdumpfile-dev libfmt-dev catch2 libreadline-dev libcapstone-dev
+    # the libFuzzer targets (scripts/fuzz.sh): clang and its sanitizer and fuzzer runtimes
+    clang libclang-rt-dev
+    libdwarf-dev libelf-dev libkdumpfile-dev libfmt-dev catch2 libreadline-dev libcapstone-dev zlib1g-dev
     # the lab: boot Debian's kernel under QEMU, crash it, capture dumps
     qemu-system-x86 busybox-static kexec-tools makedumpfile kmod cpio gzip python3 e2fsprogs
     # the peers we measure against, and independent oracles for tests

@@ -31,6 +31,7 @@ public:
         return target_->vmcoreinfo().get(key);
     }
     unsigned num_cpus() const override { return num_cpus_; }
+    bool live() const override { return true; }
 
 private:
     LiveSession() : KernelSession("running kernel") {}

@@ -10,6 +10,7 @@
 
 #include "kdive/debuginfo.hpp"
 #include "kdive/result.hpp"
+#include "kdive/session_cache.hpp"
 #include "kdive/target.hpp"
 
 namespace kdive {
@@ -42,6 +43,19 @@ public:
     // Types and symbols from the vmlinux's DWARF, loaded on first use (the name index comes
     // from a cache keyed by build-id after the first session).
     virtual Result<DebugInfo*> debuginfo() { return fail("no debug info in this session"); }
+
+    // Kernel state derived once (tasks, modules); see session_cache.hpp.
+    SessionCache& cache() { return cache_; }
+    // True for the running kernel (/proc/kcore): its state changes between commands.
+    virtual bool live() const { return false; }
+    // The task `set PID` chose as the context (crash's "current context"); 0: the default
+    // (the panic task). Kept across commands, unlike the cache.
+    std::uint64_t context_task() const { return context_task_; }
+    void set_context_task(std::uint64_t task) { context_task_ = task; }
+
+private:
+    SessionCache cache_;
+    std::uint64_t context_task_ = 0;
 };
 
 }  // namespace kdive

@@ -101,6 +101,7 @@ void ReplShell::report(const std::string& message) {
 
 void ReplShell::run_line(std::string_view raw) {
     clear_interrupt();
+    if (session_.live()) session_.cache().clear();  // the running kernel moved on
     const std::string line = expand_alias(raw);
     auto cl = parse_command_line(line);
     if (!cl) return report("kdive: " + cl.error().message());

@@ -50,7 +50,7 @@ std::uint64_t hex(const std::string& s) {
 
 }  // namespace
 
-TEST_CASE("rd, vtop and ptov print what crash prints", "[lab][commands][crash]") {
+TEST_CASE("rd, vtop, ptov, mod and sys -i print what crash prints", "[lab][commands][crash]") {
     const auto dump = lab::dir() / "kdump-l4" / "vmcore.zlib";
     // Addresses crash and kdive are both given: a module's text (4 KiB pages, from the live
     // /proc/modules) and the slid linux_banner (a 2 MiB page of the kernel image).
@@ -68,7 +68,8 @@ TEST_CASE("rd, vtop and ptov print what crash prints", "[lab][commands][crash]")
         "rd linux_banner 4",  "rd -8 linux_banner 20", "rd -32 jiffies 6",
         "rd -16 linux_banner 9", "rd -p 1000000 4",    "rd -64 -x linux_banner 3",
         fmt::format("vtop {:x}", banner), "vtop " + module_addr.substr(2),
-        "ptov 1000000",
+        "ptov 1000000",       "mod",                   "mod -t",
+        "sys -i",
     };
     const auto expected = crash_run(dump, cmds);
     REQUIRE(expected.size() == cmds.size());

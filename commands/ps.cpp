@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// ps: the dumped kernel's tasks, in crash's columns, every thread of every process (crash 8.0.2
+// finds 4 of them on Debian's 6.1 kernel: it relies on a PID hash that kernel no longer has).
+#include <algorithm>
+#include <map>
+#include <regex>
+
+#include <fmt/format.h>
+
+#include "kdive/command.hpp"
+#include "kdive/kernel_time.hpp"
+#include "kdive/layout.hpp"
+#include "kdive/tasks.hpp"
+#include "kdive/user_memory.hpp"
+
+namespace kdive {
+namespace {
+
+// What %MEM, VSZ and RSS need of an mm_struct.
+struct MemLayout {
+    Field total_vm, rss_count, arg_start, arg_end, env_start, env_end;
+    std::vector<std::int64_t> rss_items;  // MM_FILEPAGES, MM_ANONPAGES, MM_SHMEMPAGES
+    Field task_rss;                      // task_struct.rss_stat.count (SPLIT_RSS_COUNTING), optional
+    std::uint64_t totalram = 0;          // pages
+};
+
+Result<MemLayout> mem_layout(Session& s) {
+    auto di = s.debuginfo();
+    if (!di) return di.failure();
+    MemLayout m;
+    for (auto [f, path] : {std::pair{&m.total_vm, "total_vm"}, {&m.arg_start, "arg_start"},
+                           {&m.arg_end, "arg_end"}, {&m.env_start, "env_start"}, {&m.env_end, "env_end"}}) {
+        auto r = field_of(**di, "struct mm_struct", path);
+        if (!r) return r.failure();
+        *f = *r;
+    }
+    // 6.1: an array of atomic_long_t; 6.2+ made it percpu counters (RSS then reads as 0).
+    if (auto r = field_of(**di, "struct mm_struct", "rss_stat.count")) m.rss_count = *r;
+    if (auto r = field_of(**di, "struct task_struct", "rss_stat.count")) m.task_rss = *r;
+    for (const char* e : {"MM_FILEPAGES", "MM_ANONPAGES", "MM_SHMEMPAGES"})
+        if (auto v = (*di)->find_enumerator(e)) m.rss_items.push_back(v->second);
+    for (const char* name : {"_totalram_pages", "totalram_pages"})
+        if (auto sym = (*di)->find_symbol(name))
+            if (auto v = s.target().read_value<std::uint64_t>(AddressSpace::KernelVirtual, sym->address)) {
+                m.totalram = *v;
+                break;
+            }
+    return m;
+}
+
+struct Usage {
+    std::uint64_t vsz_kb = 0, rss_kb = 0;
+    double mem_percent = 0;
+};
+
+// Resident pages: the mm's file, anon and shmem counters plus each thread's deltas not yet
+// folded into them (SPLIT_RSS_COUNTING, before 6.2). /proc's VmRSS leaves the deltas out;
+// crash 8.0.2 adds them but leaves out shmem pages, which on a tmpfs root is all of a
+// program's text.
+Usage usage(Session& s, const MemLayout& m, const TaskList& list, const Task& t) {
+    Usage u;
+    if (!t.mm) return u;
+    auto tv = s.target().read_value<std::uint64_t>(AddressSpace::KernelVirtual, t.mm + m.total_vm.offset);
+    if (tv) u.vsz_kb = *tv * 4;
+    std::int64_t rss = 0;
+    for (std::int64_t i : m.rss_items) {
+        if (m.rss_count.size) {
+            auto v = s.target().read_value<std::int64_t>(AddressSpace::KernelVirtual, t.mm + m.rss_count.offset + 8 * i);
+            if (v) rss += *v;
+        }
+        if (m.task_rss.size)
+            for (const Task& o : list.all())
+                if (o.mm == t.mm)
+                    if (auto v = s.target().read_value<std::int32_t>(AddressSpace::KernelVirtual,
+                                                                    o.address + m.task_rss.offset + 4 * i))
+                        rss += *v;
+    }
+    if (rss < 0) rss = 0;
+    u.rss_kb = static_cast<std::uint64_t>(rss) * 4;
+    if (m.totalram) u.mem_percent = 100.0 * static_cast<double>(rss) / static_cast<double>(m.totalram);
+    return u;
+}
+
+std::string shown_comm(const Task& t) { return t.kernel_thread() ? "[" + t.comm + "]" : t.comm; }
+
+// A scheduling policy by crash's name or number.
+std::optional<std::uint32_t> policy_number(std::string_view name) {
+    static const std::map<std::string, std::uint32_t, std::less<>> names = {
+        {"NORMAL", 0}, {"FIFO", 1}, {"RR", 2}, {"BATCH", 3}, {"ISO", 4}, {"IDLE", 5}, {"DEADLINE", 6}};
+    std::string upper(name);
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (auto it = names.find(upper); it != names.end()) return it->second;
+    if (!name.empty() && std::all_of(name.begin(), name.end(), ::isdigit)) return std::stoul(std::string(name));
+    return std::nullopt;
+}
+
+std::string hms(std::uint64_t ns) {
+    const std::uint64_t s = ns / 1'000'000'000;
+    if (s >= 86400) return fmt::format("{} days, {:02}:{:02}:{:02}", s / 86400, s / 3600 % 24, s / 60 % 60, s % 60);
+    return fmt::format("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60);
+}
+
+class PsCommand final : public Command {
+public:
+    const CommandSpec& spec() const override {
+        static const CommandSpec s{
+            .name = "ps",
+            .summary = "process status: every task of the dumped kernel",
+            .description =
+                "Lists every thread of every process, each CPU's idle task (swapper/N), and marks\n"
+                "with '>' the task each CPU was running. Columns as crash's: PID, PPID, CPU, TASK\n"
+                "(the task_struct), ST (RU running, IN interruptible, UN uninterruptible, ID idle,\n"
+                "ZO zombie, ST stopped, TR traced, DE dead, WA waking, PA parked, NE new), %MEM,\n"
+                "VSZ and RSS in KiB, COMM (kernel threads in brackets). Tasks are selected by pid,\n"
+                "task address, command name, or a 'regex' in single quotes.",
+            .options = {{.short_name = "k", .help = "kernel threads only"},
+                        {.short_name = "u", .help = "user tasks only"},
+                        {.short_name = "G", .help = "thread group leaders only"},
+                        {.short_name = "A", .help = "only the task each CPU was running"},
+                        {.short_name = "p", .help = "the parental chain of each task"},
+                        {.short_name = "c", .help = "the children of each task"},
+                        {.short_name = "t", .help = "run time, start time, user and system time"},
+                        {.short_name = "l", .help = "last-run timestamp (ns), most recent first"},
+                        {.short_name = "a", .help = "command-line arguments and environment from user memory"},
+                        {.short_name = "s", .help = "the saved kernel stack pointer instead of TASK"},
+                        {.short_name = "S", .help = "the number of tasks in each state"},
+                        {.short_name = "y", .argument = "POLICY",
+                         .help = "tasks of one scheduling policy (NORMAL FIFO RR BATCH IDLE DEADLINE or a number)"}},
+            .arguments = {{.name = "pid|task|command", .optional = true, .repeated = true}},
+            .examples = {{.text = "Every task:", .command = "ps"},
+                         {.text = "The kd_ tasks by regex:", .command = "ps 'kd_.*'"},
+                         {.text = "The children of init:", .command = "ps -c 1"}},
+        };
+        return s;
+    }
+
+    Result<void> run(Session& session, const Arguments& args, Output& out) override {
+        auto list = tasks(session);
+        if (!list) return list.failure();
+        const TaskList& tl = **list;
+        auto selected = select(session, tl, args);
+        if (!selected) return selected.failure();
+        if (args.has("S")) return summary(*selected, out);
+        if (args.has("t")) return times(session, *selected, out);
+        if (args.has("l")) return last_run(*selected, out);
+        if (args.has("p")) return parents(tl, *selected, out);
+        if (args.has("c")) return children(tl, *selected, out);
+        if (args.has("a")) return arguments(session, *selected, out);
+        return table(session, tl, *selected, args.has("s"), out);
+    }
+
+private:
+    Result<std::vector<const Task*>> select(Session& session, const TaskList& tl, const Arguments& args) {
+        std::optional<std::uint32_t> policy;
+        if (auto y = args.value("y")) {
+            policy = policy_number(*y);
+            if (!policy) return fail("unknown scheduling policy", std::string(*y));
+        }
+        auto keep = [&](const Task& t) {
+            if (args.has("k") && !t.kernel_thread()) return false;
+            if (args.has("u") && t.kernel_thread()) return false;
+            if (args.has("G") && !t.group_leader_self() && !t.idle) return false;
+            if (args.has("A") && !t.active) return false;
+            if (policy && t.policy != *policy) return false;
+            return true;
+        };
+        std::vector<const Task*> out;
+        if (args.positionals().empty()) {
+            for (const Task& t : tl.all())
+                if (keep(t)) out.push_back(&t);
+            return out;
+        }
+        for (const std::string& word : args.positionals()) {
+            // crash takes 'regex' in quotes; the shell has removed them by now, so a word
+            // that names no command and holds regex characters is one.
+            const bool quoted = word.size() >= 2 && word.front() == '\'' && word.back() == '\'';
+            const bool names_comm = std::any_of(tl.all().begin(), tl.all().end(),
+                                                [&](const Task& t) { return t.comm == word; });
+            if (quoted || (!names_comm && word.find_first_of(".*[]^$+?|\\(") != std::string::npos)) {
+                std::regex re;
+                try {
+                    re = std::regex(quoted ? word.substr(1, word.size() - 2) : word, std::regex::extended);
+                } catch (const std::regex_error& e) {
+                    return fail(fmt::format("invalid regular expression ({})", e.what()), word);
+                }
+                for (const Task& t : tl.all())
+                    if (keep(t) && std::regex_search(t.comm, re)) out.push_back(&t);
+                continue;
+            }
+            const bool number = !word.empty() && std::isxdigit(static_cast<unsigned char>(word[0])) &&
+                                std::all_of(word.begin(), word.end(), ::isxdigit);
+            if (number || word.starts_with("0x")) {
+                auto t = find_task(session, word);
+                if (t) {
+                    if (keep(**t)) out.push_back(*t);
+                    continue;
+                }
+                if (std::all_of(word.begin(), word.end(), ::isdigit)) return t.failure();
+            }
+            bool any = false;
+            for (const Task& t : tl.all())
+                if (t.comm == word) {
+                    any = true;
+                    if (keep(t)) out.push_back(&t);
+                }
+            if (!any) return fail("invalid task, pid or command name", word);
+        }
+        return out;
+    }
+
+    Result<void> table(Session& session, const TaskList& tl, const std::vector<const Task*>& ts,
+                       bool kstack, Output& out) {
+        auto mem = mem_layout(session);
+        if (!mem) return mem.failure();
+        if (!out.json())
+            out.write(kstack ? "      PID    PPID  CPU      KSTACKP      ST  %MEM      VSZ      RSS  COMM\n"
+                             : "      PID    PPID  CPU       TASK        ST  %MEM      VSZ      RSS  COMM\n");
+        for (const Task* t : ts) {
+            if (out.broken()) break;
+            const Usage u = usage(session, *mem, tl, *t);
+            if (out.json()) {
+                out.raw_json(fmt::format(
+                    R"({{"pid":{},"ppid":{},"cpu":{},"task":"{:#x}","state":"{}","active":{},"mem_percent":{:.1f},"vsz":{},"rss":{},"comm":{},"kernel_thread":{}}})",
+                    t->pid, t->ppid, t->cpu, t->address, t->state_name(), t->active, u.mem_percent,
+                    u.vsz_kb, u.rss_kb, json_quote(t->comm), t->kernel_thread()));
+                continue;
+            }
+            // crash shows the saved stack pointer of a task that is not running, "--" otherwise.
+            std::string where = fmt::format("{:016x}", t->address);
+            if (kstack) where = t->active ? "       --       " : fmt::format("{:016x}", t->ksp);
+            out.print("{}{:>8}{:>8}{:>4}  {}  {}{:>6.1f}{:>9}{:>9}  {}\n", t->active ? '>' : ' ', t->pid,
+                      t->ppid, t->cpu, where, t->state_name(), u.mem_percent, u.vsz_kb, u.rss_kb,
+                      shown_comm(*t));
+        }
+        return {};
+    }
+
+    Result<void> summary(const std::vector<const Task*>& ts, Output& out) {
+        std::map<std::string_view, unsigned> counts;
+        for (const Task* t : ts) ++counts[t->state_name()];
+        Record r;
+        for (std::string_view st : {"RU", "IN", "UN", "ID", "ST", "TR", "ZO", "DE", "WA", "PA", "NE", "??"})
+            if (counts[st]) r.field(fmt::format("  {}", st), std::uint64_t{counts[st]});
+        if (out.json()) return out.record(r), Result<void>{};
+        for (std::string_view st : {"RU", "IN", "UN", "ID", "ST", "TR", "ZO", "DE", "WA", "PA", "NE", "??"})
+            if (counts[st]) out.print("  {}: {}\n", st, counts[st]);
+        return {};
+    }
+
+    Result<void> times(Session& session, const std::vector<const Task*>& ts, Output& out) {
+        // RUN TIME: uptime (from jiffies, as crash) less the task's start time.
+        auto clock = kernel_clock(session);
+        if (!clock) return clock.failure();
+        const std::uint64_t now = clock->uptime_ns;
+        for (const Task* t : ts) {
+            if (out.broken()) break;
+            out.print("{}\n    RUN TIME: {}\n  START TIME: {}\n       UTIME: {}\n       STIME: {}\n\n",
+                      task_header(*t), hms(now > t->start_time ? now - t->start_time : 0), t->start_time,
+                      t->utime, t->stime);
+        }
+        return {};
+    }
+
+    Result<void> last_run(std::vector<const Task*> ts, Output& out) {
+        std::stable_sort(ts.begin(), ts.end(),
+                         [](const Task* a, const Task* b) { return a->last_arrival > b->last_arrival; });
+        for (const Task* t : ts) {
+            if (out.broken()) break;
+            out.print("[{:>11}] [{}]  {}\n", t->last_arrival, t->state_name(), task_header(*t));
+        }
+        return {};
+    }
+
+    Result<void> parents(const TaskList& tl, const std::vector<const Task*>& ts, Output& out) {
+        for (const Task* t : ts) {
+            std::vector<const Task*> chain{t};
+            while (chain.size() < 4096) {
+                const Task* p = tl.parent_of(*chain.back());
+                if (!p || p == chain.back()) break;
+                chain.push_back(p);
+            }
+            if (chain.back()->pid != 0) chain.push_back(&tl.all().front());  // swapper/0 tops it all
+            std::string indent;
+            for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+                out.print("{}{}\n", indent, task_header(**it));
+                indent += ' ';
+            }
+            out.write("\n");
+        }
+        return {};
+    }
+
+    Result<void> children(const TaskList& tl, const std::vector<const Task*>& ts, Output& out) {
+        for (const Task* t : ts) {
+            out.print("{}\n", task_header(*t));
+            bool any = false;
+            for (const Task& c : tl.all())
+                if (c.parent == t->address && c.address != t->address && c.group_leader_self() && !c.idle) {
+                    out.print("  {}\n", task_header(c));
+                    any = true;
+                }
+            if (!any) out.write("  (no children)\n");
+            out.write("\n");
+        }
+        return {};
+    }
+
+    Result<void> arguments(Session& session, const std::vector<const Task*>& ts, Output& out) {
+        auto mem = mem_layout(session);
+        if (!mem) return mem.failure();
+        for (const Task* t : ts) {
+            out.print("{}\n", task_header(*t));
+            if (!t->mm) {
+                out.write("(kernel thread)\n\n");
+                continue;
+            }
+            auto area = [&](const Field& start, const Field& end, std::string_view label) {
+                auto a = session.target().read_value<std::uint64_t>(AddressSpace::KernelVirtual, t->mm + start.offset);
+                auto b = session.target().read_value<std::uint64_t>(AddressSpace::KernelVirtual, t->mm + end.offset);
+                if (!a || !b || *b < *a || *b - *a > (1u << 20)) {
+                    out.print("{}: (unavailable)\n", label);
+                    return;
+                }
+                std::vector<std::byte> bytes(*b - *a);
+                if (auto r = read_user(session, *t, *a, bytes); !r) {
+                    out.print("{}: ({})\n", label, r.error().message());
+                    return;
+                }
+                // NUL-separated strings: crash prints argv on one line, the environment one per line.
+                std::vector<std::string> words;
+                std::string cur;
+                for (std::byte c : bytes) {
+                    if (c == std::byte{0}) {
+                        if (!cur.empty()) words.push_back(std::move(cur));
+                        cur.clear();
+                    } else {
+                        cur += static_cast<char>(c);
+                    }
+                }
+                if (!cur.empty()) words.push_back(std::move(cur));
+                if (label == "ARG") {
+                    std::string line;
+                    for (const auto& w : words) line += (line.empty() ? "" : " ") + w;
+                    out.print("ARG: {}\n", line);
+                } else {
+                    for (std::size_t i = 0; i < words.size(); ++i)
+                        out.print("{}{}\n", i ? "     " : "ENV: ", words[i]);
+                    if (words.empty()) out.write("ENV:\n");
+                }
+            };
+            area(mem->arg_start, mem->arg_end, "ARG");
+            area(mem->env_start, mem->env_end, "ENV");
+            out.write("\n");
+        }
+        return {};
+    }
+};
+KDIVE_REGISTER_COMMAND(PsCommand);
+
+}  // namespace
+}  // namespace kdive

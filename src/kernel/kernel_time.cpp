@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "kdive/kernel_time.hpp"
+
+#include "kdive/object.hpp"
+
+namespace kdive {
+
+Result<KernelClock> kernel_clock(Session& s) {
+    auto di = s.debuginfo();
+    if (!di) return di.failure();
+    auto read = [&](std::string_view name, std::uint64_t offset = 0) -> std::optional<std::uint64_t> {
+        auto sym = (*di)->find_symbol(name);
+        if (!sym) return std::nullopt;
+        auto v = s.target().read_value<std::uint64_t>(AddressSpace::KernelVirtual, sym->address + offset);
+        if (!v) return std::nullopt;
+        return *v;
+    };
+    KernelClock c;
+    // HZ is a #define; tick_nsec = round(NSEC_PER_SEC / HZ) gives it back.
+    auto tick = read("tick_nsec");
+    if (!tick || !*tick) return fail("cannot read tick_nsec", "tick_nsec");
+    c.hz = (1'000'000'000 + *tick / 2) / *tick;
+    auto j = read("jiffies_64");
+    if (!j) j = read("jiffies");
+    if (!j) return fail("cannot read jiffies", "jiffies");
+    c.jiffies = *j;
+    // jiffies start 5 minutes before wrapping 32 bits so that wrap bugs show early.
+    const std::uint64_t initial = static_cast<std::uint32_t>(-300 * static_cast<std::int64_t>(c.hz));
+    c.uptime_ns = (c.jiffies - initial) * (1'000'000'000 / c.hz);
+    // tk_core is an anonymous struct in most kernels: the expression engine finds the member.
+    for (const char* e : {"tk_core.timekeeper.xtime_sec", "timekeeper.xtime_sec"}) {
+        auto obj = evaluate(s, e);
+        if (!obj) continue;
+        if (auto v = object_scalar(s, *obj)) {
+            c.wall_sec = static_cast<std::int64_t>(*v);
+            break;
+        }
+    }
+    for (int i = 0; i < 3; ++i) c.avenrun[i] = read("avenrun", 8 * i);
+    return c;
+}
+
+}  // namespace kdive
