@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// bpf on every lab dump, against the truth labload printed in the live guest
+// (BPF_OBJ_GET_INFO_BY_FD for programs and maps, BPF_MAP_LOOKUP_ELEM for values), and its
+// listing against crash's on one dump.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "lab.hpp"
+
+namespace {
+
+std::vector<std::string> split(const std::string& s, char sep) {
+    std::vector<std::string> out;
+    std::string cur;
+    std::istringstream in(s);
+    while (std::getline(in, cur, sep)) out.push_back(cur);
+    return out;
+}
+
+std::vector<std::string> words(const std::string& s) {
+    std::istringstream in(s);
+    std::vector<std::string> w;
+    for (std::string x; in >> x;) w.push_back(x);
+    return w;
+}
+
+std::vector<std::string> lines(const std::string& s) { return split(s, '\n'); }
+
+struct TruthMap {
+    std::string id, type, name, key_size, value_size, max_entries, flags;
+};
+struct TruthProg {
+    std::string id, type, name, tag, jited_len, xlated_len, map_ids;
+};
+struct Truth {
+    std::vector<TruthMap> maps;
+    std::vector<TruthProg> progs;
+    std::map<std::string, std::set<std::pair<std::string, std::string>>> values;  // map id -> (key, value)
+};
+
+Truth read_truth(const std::string& scenario) {
+    Truth t;
+    for (const auto& line : lab::truth_lines(scenario, "bpf")) {
+        auto f = split(line, '\t');
+        if (f.empty()) continue;
+        if (f[0] == "map" && f.size() == 8) t.maps.push_back({f[1], f[2], f[3], f[4], f[5], f[6], f[7]});
+        else if (f[0] == "prog" && f.size() == 8) t.progs.push_back({f[1], f[2], f[3], f[4], f[5], f[6], f[7]});
+        else if (f[0] == "mapval" && f.size() == 4) t.values[f[1]].insert({f[2], f[3]});
+    }
+    REQUIRE(t.maps.size() == 4);
+    REQUIRE(t.progs.size() == 4);
+    return t;
+}
+
+// UAPI numbers (include/uapi/linux/bpf.h) of what labload creates.
+std::string prog_type(const std::string& n) {
+    static const std::map<std::string, std::string> m = {
+        {"1", "SOCKET_FILTER"}, {"2", "KPROBE"}, {"5", "TRACEPOINT"}, {"6", "XDP"}};
+    return m.count(n) ? m.at(n) : n;
+}
+std::string map_type(const std::string& n) {
+    static const std::map<std::string, std::string> m = {
+        {"1", "HASH"}, {"2", "ARRAY"}, {"6", "PERCPU_ARRAY"}, {"27", "RINGBUF"}};
+    return m.count(n) ? m.at(n) : n;
+}
+
+std::string strip_blanks(std::string s) {
+    s.erase(std::remove(s.begin(), s.end(), ' '), s.end());
+    return s;
+}
+
+// "key: 00 00 00 00  value: 00 10 ..." and the per-CPU form "key:\n00 00 00 00\nvalue (CPU 00): ..."
+// as (key, value) pairs; per-CPU maps give CPU 0's value (what the truth printed).
+std::set<std::pair<std::string, std::string>> map_values(const std::string& out) {
+    std::set<std::pair<std::string, std::string>> v;
+    auto ls = lines(out);
+    for (std::size_t i = 0; i < ls.size(); ++i) {
+        const std::string& l = ls[i];
+        if (l.starts_with("key: ")) {
+            auto vpos = l.find("  value: ");
+            if (vpos == std::string::npos) continue;
+            v.insert({strip_blanks(l.substr(5, vpos - 5)), strip_blanks(l.substr(vpos + 9))});
+        } else if (l == "key:" && i + 2 < ls.size() && ls[i + 2].starts_with("value (CPU 00): ")) {
+            v.insert({strip_blanks(ls[i + 1]), strip_blanks(ls[i + 2].substr(16))});
+        }
+    }
+    return v;
+}
+
+// The listing's instruction lines ("  12: (15) if r0 == 0x0 goto pc+1") as (slot, text).
+std::vector<std::pair<int, std::string>> insns(const std::string& out) {
+    std::vector<std::pair<int, std::string>> v;
+    for (const auto& l : lines(out)) {
+        auto colon = l.find(": (");
+        if (colon == std::string::npos || colon > 5) continue;
+        v.push_back({std::stoi(l.substr(0, colon)), l.substr(colon + 2)});
+    }
+    return v;
+}
+
+}  // namespace
+
+TEST_CASE("bpf lists the programs and maps the guest created", "[lab][bpf]") {
+    for (const auto& dump : lab::dumps()) {
+        INFO(dump.name());
+        const Truth truth = read_truth(dump.scenario);
+        int status = -1;
+        const std::string out = lab::kdive_batch("bpf\n", dump.path, &status);
+        INFO(out);
+        REQUIRE(status == 0);
+        auto ls = lines(out);
+        REQUIRE(ls.size() == 11);
+        CHECK(ls[0].starts_with(" ID      BPF_PROG       BPF_PROG_AUX   BPF_PROG_TYPE"));
+        for (std::size_t i = 0; i < 4; ++i) {
+            auto w = words(ls[1 + i]);
+            const auto& t = truth.progs[i];
+            REQUIRE(w.size() >= 5);
+            CHECK(w[0] == t.id);
+            CHECK(w[3] == prog_type(t.type));
+            CHECK(w[4] == t.tag);
+            CHECK((w.size() > 5 ? w[5] : "-") == t.map_ids);
+        }
+        CHECK(ls[5].empty());
+        CHECK(ls[6] == " ID      BPF_MAP          BPF_MAP_TYPE     MAP_FLAGS");
+        for (std::size_t i = 0; i < 4; ++i) {
+            auto w = words(ls[7 + i]);
+            const auto& t = truth.maps[i];
+            REQUIRE(w.size() == 4);
+            CHECK(w[0] == t.id);
+            CHECK(w[2] == map_type(t.type));
+            CHECK(std::stoul(w[3], nullptr, 16) == std::stoul(t.flags));
+        }
+    }
+}
+
+TEST_CASE("bpf -P and -M show what BPF_OBJ_GET_INFO_BY_FD reported", "[lab][bpf]") {
+    for (const auto& dump : lab::dumps()) {
+        INFO(dump.name());
+        const Truth truth = read_truth(dump.scenario);
+        const std::string progs = lab::kdive_batch("bpf -P\n", dump.path);
+        INFO(progs);
+        for (const auto& t : truth.progs) {
+            CHECK_THAT(progs, Catch::Contains(fmt::format("XLATED: {}  JITED: {}  MEMLOCK: ", t.xlated_len, t.jited_len)));
+            CHECK_THAT(progs, Catch::Contains(fmt::format("NAME: \"{}\"  UID: 0", t.name)));
+        }
+        const std::string maps = lab::kdive_batch("bpf -M\n", dump.path);
+        INFO(maps);
+        for (const auto& t : truth.maps) {
+            CHECK_THAT(maps, Catch::Contains(fmt::format("KEY_SIZE: {}  VALUE_SIZE: {}  MAX_ENTRIES: {}  MEMLOCK: ",
+                                                         t.key_size, t.value_size, t.max_entries)));
+            CHECK_THAT(maps, Catch::Contains(fmt::format("NAME: \"{}\"", t.name)));
+        }
+        // Every map's contents or state follows its details.
+        CHECK_THAT(maps, Catch::Contains("Found 16 elements"));
+        CHECK_THAT(maps, Catch::Contains("CONSUMER_POS: 0  PRODUCER_POS: 0"));
+    }
+}
+
+TEST_CASE("bpf -p -t decodes the translated instructions", "[lab][bpf]") {
+    for (const auto& dump : lab::dumps()) {
+        INFO(dump.name());
+        const Truth truth = read_truth(dump.scenario);
+        std::map<std::string, const TruthProg*> by_name;
+        for (const auto& t : truth.progs) by_name[t.name] = &t;
+        REQUIRE(by_name.count("kd_sockfilt"));
+        REQUIRE(by_name.count("kd_tp"));
+        REQUIRE(by_name.count("kd_kprobe"));
+
+        // kd_sockfilt: the verifier inlines the array lookup; the map is referenced by id.
+        const TruthProg& sock = *by_name["kd_sockfilt"];
+        const std::string out = lab::kdive_batch("bpf -p " + sock.id + " -t\n", dump.path);
+        INFO(out);
+        auto v = insns(out);
+        REQUIRE_FALSE(v.empty());
+        CHECK(v.front().first == 0);
+        // Slots as bpftool counts them: a ld_imm64 takes two.
+        const int slots = v.back().first + 1;
+        CHECK(slots == std::stoi(sock.xlated_len) / 8);
+        int counted = 0;
+        for (const auto& [slot, text] : v) {
+            CHECK(slot == counted);
+            counted += text.starts_with("(18)") ? 2 : 1;
+        }
+        CHECK_THAT(out, Catch::Contains("(18) r1 = map[id:" + sock.map_ids + "]"));
+        CHECK_THAT(out, Catch::Contains("(62) *(u32 *)(r10 -4) = 0"));
+        CHECK(v.back().second == "(95) exit");
+
+        // kd_tp: hash and per-CPU lookups stay calls, named by their kernel functions.
+        const TruthProg& tp = *by_name["kd_tp"];
+        const std::string tpo = lab::kdive_batch("bpf -p " + tp.id + " -T\n", dump.path);
+        INFO(tpo);
+        CHECK_THAT(tpo, Catch::Contains(") r1 = map[id:" + tp.map_ids.substr(0, tp.map_ids.find(',')) + "]"));
+        CHECK_THAT(tpo, Catch::Contains("(85) call __htab_map_lookup_elem#"));
+        CHECK_THAT(tpo, Catch::Contains("(85) call percpu_array_map_lookup_elem#"));
+        CHECK_THAT(tpo, Catch::Contains("\n       62 0a fc ff 01 00 00 00\n"));
+        CHECK(insns(tpo).back().first + 1 == std::stoi(tp.xlated_len) / 8);
+
+        const std::string kp = lab::kdive_batch("bpf -p " + by_name["kd_kprobe"]->id + " -t\n", dump.path);
+        CHECK_THAT(kp, Catch::Contains("(85) call bpf_ktime_get_ns#"));
+    }
+}
+
+TEST_CASE("bpf -p -j disassembles the JITed code with named calls", "[lab][bpf]") {
+    for (const auto& dump : lab::dumps()) {
+        INFO(dump.name());
+        const Truth truth = read_truth(dump.scenario);
+        for (const auto& t : truth.progs) {
+            if (t.name != "kd_kprobe") continue;
+            const std::string out = lab::kdive_batch("bpf -p " + t.id + " -j\n", dump.path);
+            INFO(out);
+            int code = 0;
+            bool named_call = false;
+            for (const auto& l : lines(out)) {
+                if (!l.starts_with("   0xffffffff")) continue;
+                ++code;
+                if (l.find("call") != std::string::npos && l.find(" <bpf_ktime_get_ns>") != std::string::npos)
+                    named_call = true;
+            }
+            CHECK(code > 3);
+            CHECK(named_call);
+        }
+    }
+}
+
+TEST_CASE("bpf -m reads the maps' contents from the dump", "[lab][bpf]") {
+    for (const auto& dump : lab::dumps()) {
+        INFO(dump.name());
+        const Truth truth = read_truth(dump.scenario);
+        REQUIRE(truth.values.size() == 3);
+        for (const auto& [id, want] : truth.values) {
+            const std::string out = lab::kdive_batch("bpf -m " + id + "\n", dump.path);
+            INFO(out);
+            auto got = map_values(out);
+            // The truth holds every array and hash entry, and key 0 of the per-CPU array: all
+            // of them must be there with the same bytes.
+            for (const auto& kv : want) CHECK(got.count(kv) == 1);
+            const TruthMap* m = nullptr;
+            for (const auto& t : truth.maps)
+                if (t.id == id) m = &t;
+            REQUIRE(m);
+            if (map_type(m->type) != "PERCPU_ARRAY") CHECK(got == want);
+            else CHECK(got.size() == std::stoul(m->max_entries));
+        }
+        for (const auto& t : truth.maps) {
+            if (map_type(t.type) != "RINGBUF") continue;
+            const std::string out = lab::kdive_batch("bpf -m " + t.id + "\n", dump.path);
+            INFO(out);
+            CHECK_THAT(out, Catch::Contains(fmt::format("SIZE: {}  CONSUMER_POS: 0  PRODUCER_POS: 0", t.max_entries)));
+        }
+    }
+}
+
+TEST_CASE("bpf: unknown IDs and misused options are one-line errors", "[lab][bpf]") {
+    const auto dump = lab::dir() / "kdump-l4" / "vmcore.zlib";
+    CHECK(lab::kdive_batch("bpf -p 999\n", dump) == "bpf: invalid program ID: 999\n");
+    CHECK(lab::kdive_batch("bpf -m 999\n", dump) == "bpf: invalid map ID: 999\n");
+    CHECK(lab::kdive_batch("bpf -t\n", dump) == "bpf: -t, -T and -j need -p or -P\n");
+    CHECK(lab::kdive_batch("bpf -p x1\n", dump) == "bpf: x1: not an ID\n");
+}
+
+TEST_CASE("bpf prints crash's listing and translated instructions", "[lab][bpf][crash]") {
+    const auto dump = lab::dir() / "kdump-l4" / "vmcore.zlib";
+    const std::string dir = fmt::format("/tmp/kdive-crash-bpf-{}", getpid());
+    lab::fs::create_directories(dir);
+    const std::vector<std::string> cmds = {"bpf", "bpf -p 1 -t", "bpf -p 2 -T"};
+    std::string batch_text;
+    for (std::size_t i = 0; i < cmds.size(); ++i) batch_text += fmt::format("{} > {}/{}\n", cmds[i], dir, i);
+    const lab::TempFile batch(batch_text + "q\n");
+    lab::run("crash -s -i " + batch.path() + " " + lab::vmlinux().string() + " " + dump.string() +
+             " < /dev/null > /dev/null 2>&1");
+    std::vector<std::string> expected;
+    for (std::size_t i = 0; i < cmds.size(); ++i) {
+        std::ifstream in(fmt::format("{}/{}", dir, i));
+        std::stringstream ss;
+        ss << in.rdbuf();
+        std::string part = ss.str();
+        while (part.starts_with("\n")) part.erase(0, 1);
+        expected.push_back(part);
+    }
+    lab::fs::remove_all(dir);
+    REQUIRE_FALSE(expected[0].empty());
+    // The listing, byte for byte.
+    CHECK(lab::kdive_batch("bpf\n", dump) == expected[0]);
+    // The instructions (and their bytes) line for line; the detail lines differ on purpose
+    // (crash dates the load by the host's clock, kdive by the dump's; kdive adds lines).
+    auto code = [](const std::string& out) {
+        std::vector<std::string> v;
+        for (const auto& l : lines(out))
+            if ((l.size() > 6 && l.find(": (") != std::string::npos && l.find(": (") <= 5) || l.starts_with("       "))
+                v.push_back(l);
+        return v;
+    };
+    for (std::size_t i = 1; i < cmds.size(); ++i) {
+        INFO(cmds[i]);
+        const auto want = code(expected[i]);
+        CHECK(want.size() > 10);
+        CHECK(code(lab::kdive_batch(cmds[i] + "\n", dump)) == want);
+    }
+}
