@@ -73,6 +73,10 @@ TEST_CASE("json: one object per record and row, text lines wrapped", "[repl][out
 
 TEST_CASE("json strings escape what JSON requires", "[repl][output]") {
     CHECK(kdive::json_quote("a\\b\"c\td\x01") == "\"a\\\\b\\\"c\\td\\u0001\"");
+    // UTF-8 passes through; bytes that are not UTF-8 (a binary tag) become \u00XX.
+    CHECK(kdive::json_quote("caf\xc3\xa9") == "\"caf\xc3\xa9\"");
+    CHECK(kdive::json_quote("\xab\xcd\xc3") == "\"\\u00ab\\u00cd\\u00c3\"");
+    CHECK(kdive::json_quote("\xed\xa0\x80") == "\"\\u00ed\\u00a0\\u0080\"");  // a surrogate
     CHECK(kdive::Value(std::uint64_t{18446744073709551615ull}).json() == "18446744073709551615");
     CHECK(kdive::Value(kdive::Hex{0xffffffff81000000}).json() == "\"0xffffffff81000000\"");
 }
