@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -38,6 +39,33 @@ struct PageWalk {
     std::string fault;                // why not mapped
 };
 
+// A range of addresses [start, end).
+struct AddressRange {
+    std::uint64_t start = 0, end = 0;
+};
+
+// Kernel virtual [vaddr, vaddr+size) mapped onto physical [paddr, paddr+size).
+struct KernelMapping {
+    std::uint64_t vaddr = 0, paddr = 0, size = 0;
+    bool has_paddr = true;  // false: only readable by its virtual address (/proc/kcore vmalloc)
+};
+
+// The x86-64 general registers in struct pt_regs order: what NT_PRSTATUS notes carry and
+// what the kernel's entry code saves on the stack.
+struct X86Registers {
+    std::uint64_t r15 = 0, r14 = 0, r13 = 0, r12 = 0, rbp = 0, rbx = 0, r11 = 0, r10 = 0, r9 = 0,
+                  r8 = 0, rax = 0, rcx = 0, rdx = 0, rsi = 0, rdi = 0, orig_rax = 0, rip = 0, cs = 0,
+                  rflags = 0, rsp = 0, ss = 0;
+};
+static_assert(sizeof(X86Registers) == 21 * 8);
+
+// One CPU's registers as the dump saved them (kdump: where the CPU stopped for the crash;
+// QEMU: the CPU state at the dump).
+struct SavedCpuRegisters {
+    X86Registers regs;
+    std::optional<std::int32_t> pid;  // the note's pr_pid (kdump: the task that was running)
+};
+
 class Target {
 public:
     virtual ~Target() = default;
@@ -66,9 +94,33 @@ public:
         return fail("the direct map is not known for this target", hex_address(paddr));
     }
 
+    // The physical memory the target has data for, sorted, adjacent ranges merged: what a scan
+    // of all memory reads (pages excluded from a dump or never captured left out, so a scan
+    // does not fail on them one by one). nullopt: not known, every address has to be tried.
+    virtual std::optional<std::vector<AddressRange>> present_physical() { return std::nullopt; }
+    // The kernel's mappings of virtual [start, end), in address order, physically contiguous
+    // neighbours merged: for scans of sparse regions (vmalloc, modules). The default walks the
+    // x86-64 page tables found through walk(); fails if there are none.
+    virtual Result<std::vector<KernelMapping>> kernel_mappings(std::uint64_t start,
+                                                               std::uint64_t end);
+
+    // The registers the dump saved for CPU `cpu` (its NT_PRSTATUS note), the starting point
+    // for unwinding the task that CPU was running.
+    virtual Result<SavedCpuRegisters> cpu_registers(unsigned cpu) {
+        return fail("this target has no saved CPU registers (a running kernel's active tasks "
+                    "cannot be unwound)", "CPU " + std::to_string(cpu));
+    }
+
     // What was opened, for banners and errors: e.g. "kdump-compressed (zlib)" or "ELF vmcore".
     virtual std::string format_name() const = 0;
     virtual std::string path() const = 0;
 };
+
+// The mappings of virtual [start, end) in the x86-64 page tables rooted at physical `root`,
+// `levels` (4 or 5) deep, read through `target`'s physical memory: Target::kernel_mappings for
+// the kernel's tables, a process's mm->pgd for its user memory.
+Result<std::vector<KernelMapping>> page_table_mappings(Target& target, std::uint64_t root,
+                                                       unsigned levels, std::uint64_t start,
+                                                       std::uint64_t end);
 
 }  // namespace kdive

@@ -74,6 +74,7 @@ Result<void> DumpFileLayout::read_elf(int fd, const std::string& path) {
     std::vector<Elf64_Phdr> ph(eh.e_phnum);
     if (!pread_all(fd, ph.data(), ph.size() * sizeof(Elf64_Phdr), eh.e_phoff)) {
         expected_size_ = std::max(expected_size_, file_size_ + 1);
+        headers_cut_ = true;
         return {};  // the headers themselves are cut
     }
     for (const auto& p : ph) {
@@ -89,6 +90,7 @@ Result<void> DumpFileLayout::read_diskdump(int fd, const std::string& path) {
     char h[512];
     if (!pread_all(fd, h, sizeof h, 0)) {
         expected_size_ = file_size_ + 1;
+        headers_cut_ = true;
         return {};
     }
     const auto version = load<std::int32_t>(h + 8);
@@ -114,9 +116,17 @@ Result<void> DumpFileLayout::read_diskdump(int fd, const std::string& path) {
     if (max_mapnr > half * 8) max_mapnr = half * 8;
 
     // The 2nd bitmap says which pages are in the file; a page's descriptor index is its rank.
+    // Sizes come from the header: check them against the file before allocating (a corrupt
+    // bitmap_blocks would ask for terabytes).
+    if (desc_off > file_size_) {
+        expected_size_ = std::max(desc_off, file_size_ + 1);
+        headers_cut_ = true;
+        return {};
+    }
     std::vector<unsigned char> bm(half);
     if (!pread_all(fd, bm.data(), bm.size(), bitmap_off + half)) {
         expected_size_ = std::max(expected_size_, file_size_ + 1);
+        headers_cut_ = true;
         return {};
     }
     dumped_bits_.assign((max_mapnr + 63) / 64, 0);
@@ -176,6 +186,42 @@ bool DumpFileLayout::past_end(std::uint64_t addr, std::uint64_t len) const {
         if (lo < hi && s.offset + (hi - s.paddr) > file_size_) return true;
     }
     return false;
+}
+
+std::optional<std::vector<AddressRange>> DumpFileLayout::present() const {
+    std::vector<AddressRange> r;
+    if (!dumped_bits_.empty()) {
+        const std::uint64_t page = std::uint64_t{1} << page_shift_;
+        for (std::size_t w = 0; w < dumped_bits_.size(); ++w) {
+            std::uint64_t bits = dumped_bits_[w];
+            while (bits) {
+                // A run of set bits: from the lowest set one to the next clear one above it.
+                const unsigned lo = static_cast<unsigned>(std::countr_zero(bits));
+                const std::uint64_t shifted = bits >> lo;
+                const unsigned len = shifted == ~std::uint64_t{0} ? 64 - lo
+                                                                 : static_cast<unsigned>(std::countr_one(shifted));
+                const std::uint64_t start = (w * 64 + lo) * page, end = start + len * page;
+                if (!r.empty() && r.back().end == start)
+                    r.back().end = end;
+                else
+                    r.push_back({start, end});
+                bits = lo + len >= 64 ? 0 : bits & ~(((std::uint64_t{1} << len) - 1) << lo);
+            }
+        }
+        return r;
+    }
+    if (segments_.empty()) return std::nullopt;
+    for (const auto& s : segments_)
+        if (s.filesz) r.push_back({s.paddr, s.paddr + s.filesz});
+    std::sort(r.begin(), r.end(), [](const auto& a, const auto& b) { return a.start < b.start; });
+    std::vector<AddressRange> merged;
+    for (const auto& x : r) {
+        if (!merged.empty() && x.start <= merged.back().end)
+            merged.back().end = std::max(merged.back().end, x.end);
+        else
+            merged.push_back(x);
+    }
+    return merged;
 }
 
 }  // namespace kdive

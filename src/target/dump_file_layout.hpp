@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "kdive/result.hpp"
+#include "kdive/target.hpp"
 
 namespace kdive {
 
@@ -25,6 +26,10 @@ public:
     std::uint64_t expected_size() const { return expected_size_; }
     std::uint64_t file_size() const { return file_size_; }
     bool truncated() const { return expected_size_ > file_size_; }
+    // The cut (or a corrupt offset) lies inside the headers themselves (ELF program headers,
+    // kdump header or bitmaps): nothing can be read, not even with --force, and libkdumpfile
+    // must not be handed the file (0.5.1 crashes on program headers past the end).
+    bool headers_cut() const { return headers_cut_; }
     // "zlib", "lzo", "snappy", "zstd", "none" (kdump-compressed); empty for other formats.
     const std::string& compression() const { return compression_; }
     // makedumpfile marks dumps it could not finish (ENOSPC) in the header.
@@ -33,6 +38,10 @@ public:
     // For a truncated file: true if any byte of the physical range [addr, addr+len) has its
     // data past the end of the file.
     bool past_end(std::uint64_t addr, std::uint64_t len) const;
+
+    // The physical ranges whose data the file holds (kdump-compressed: the 2nd bitmap; ELF: the
+    // PT_LOAD segments' file parts, overlaps merged), sorted; nullopt for other formats.
+    std::optional<std::vector<AddressRange>> present() const;
 
 private:
     struct Segment {  // ELF PT_LOAD: physical range and where its bytes are in the file
@@ -46,6 +55,7 @@ private:
     std::uint64_t expected_size_ = 0, file_size_ = 0;
     std::string compression_;
     bool incomplete_ = false;
+    bool headers_cut_ = false;
     std::vector<Segment> segments_;
     // kdump-compressed: bitmap of dumped pages, rank prefix per 64-bit word, and each
     // descriptor's data end (offset + size).

@@ -126,4 +126,32 @@ Result<std::uint64_t> KcoreTarget::phys_to_virt(std::uint64_t paddr) {
     return s->vaddr + (paddr - s->paddr);
 }
 
+std::optional<std::vector<AddressRange>> KcoreTarget::present_physical() {
+    std::vector<AddressRange> r;
+    for (const auto& s : segments_)
+        if (s.has_paddr()) r.push_back({s.paddr, s.paddr + s.size});
+    std::sort(r.begin(), r.end(), [](auto& a, auto& b) { return a.start < b.start; });
+    std::vector<AddressRange> merged;
+    for (const auto& x : r) {
+        if (!merged.empty() && x.start <= merged.back().end)
+            merged.back().end = std::max(merged.back().end, x.end);
+        else
+            merged.push_back(x);
+    }
+    return merged;
+}
+
+Result<std::vector<KernelMapping>> KcoreTarget::kernel_mappings(std::uint64_t start,
+                                                                std::uint64_t end) {
+    std::vector<KernelMapping> out;
+    for (const auto& s : segments_) {
+        const std::uint64_t lo = std::max(start, s.vaddr);
+        const std::uint64_t hi = std::min(end, s.vaddr + s.size);
+        if (lo >= hi) continue;
+        out.push_back({lo, s.has_paddr() ? s.paddr + (lo - s.vaddr) : 0, hi - lo, s.has_paddr()});
+    }
+    std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.vaddr < b.vaddr; });
+    return out;
+}
+
 }  // namespace kdive

@@ -27,6 +27,11 @@ public:
     Result<void> read(AddressSpace space, std::uint64_t addr, std::span<std::byte> out) override;
     // Through the direct-map segment that holds `paddr`.
     Result<std::uint64_t> phys_to_virt(std::uint64_t paddr) override;
+    // The segments with a physical address (the direct map and the kernel text map RAM).
+    std::optional<std::vector<AddressRange>> present_physical() override;
+    // The segments themselves: the kernel put in /proc/kcore what it has mapped.
+    Result<std::vector<KernelMapping>> kernel_mappings(std::uint64_t start,
+                                                       std::uint64_t end) override;
     std::string format_name() const override { return "live /proc/kcore"; }
     std::string path() const override { return path_; }
 

@@ -92,17 +92,25 @@ Result<std::unique_ptr<KdumpTarget>> KdumpTarget::open(const std::string& path,
                                                        TargetOptions options) {
     std::unique_ptr<KdumpTarget> t(new KdumpTarget());  // private constructor: no make_unique
     t->path_ = path;
-    t->fd_.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    // O_NONBLOCK: a FIFO must not hang the open; it is refused below. (Regular files and
+    // block devices ignore the flag.)
+    t->fd_.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
     if (!t->fd_) return fail(std::strerror(errno), path);
     struct stat st {};
     if (::fstat(t->fd_.get(), &st) != 0) return fail(std::strerror(errno), path);
     if (S_ISDIR(st.st_mode)) return fail("is a directory, not a dump file", path);
+    if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+        return fail("not a regular file or block device, not a dump file", path);
 
     // The file's own headers first: libkdumpfile opens a cut file and fails (or reads zeros)
     // only when a missing page is touched.
     auto layout = DumpFileLayout::read(t->fd_.get(), path);
     if (!layout) return layout.failure();
     t->layout_ = std::move(*layout);
+    if (t->layout_.headers_cut())
+        return fail(fmt::format("dump file is truncated inside its headers ({} bytes)",
+                                t->layout_.file_size()),
+                    path);
     if (t->layout_.truncated() && !options.allow_truncated)
         return fail(fmt::format("dump file is truncated: {} bytes of the {} its headers describe "
                                 "(--force opens what is there)",
@@ -239,6 +247,57 @@ Result<void> KdumpTarget::read(AddressSpace space, std::uint64_t addr, std::span
     return {};
 }
 
+std::optional<std::vector<AddressRange>> KdumpTarget::present_physical() {
+    if (present_) return present_;
+    kdump_ctx_t* ctx = ctx_.get();
+    kdump_num_t page_size = 4096;
+    (void)kdump_get_number_attr(ctx, KDUMP_ATTR_PAGE_SIZE, &page_size);
+    std::vector<AddressRange> ranges;
+    if (auto own = layout_.present()) {
+        // The file's own map (makedumpfile's bitmap, the ELF segments) first: libkdumpfile
+        // 0.5.1's file.pagemap of an ELF vmcore stops at the end of the kernel text segment
+        // when that overlaps the RAM segment holding it (/proc/vmcore copies do).
+        ranges = std::move(*own);
+    } else {
+        // Otherwise libkdumpfile's map, in runs: find_set/find_clear jump over whole excluded
+        // stretches.
+        kdump_attr_t attr;
+        if (kdump_get_attr(ctx, KDUMP_ATTR_FILE_PAGEMAP, &attr) != KDUMP_OK ||
+            attr.type != KDUMP_BITMAP || !attr.val.bitmap) {
+            kdump_clear_err(ctx);
+            return std::nullopt;
+        }
+        kdump_bmp_t* bmp = attr.val.bitmap;
+        kdump_bmp_incref(bmp);
+        const kdump_addr_t limit = max_phys_ ? max_phys_ / page_size : ~kdump_addr_t{0} / page_size;
+        kdump_addr_t idx = 0;
+        while (idx < limit && kdump_bmp_find_set(bmp, &idx) == KDUMP_OK && idx < limit) {
+            kdump_addr_t end = idx;
+            if (kdump_bmp_find_clear(bmp, &end) != KDUMP_OK || end > limit) end = limit;
+            if (end <= idx) break;
+            ranges.push_back({idx * page_size, end * page_size});
+            idx = end;
+        }
+        kdump_bmp_decref(bmp);
+        kdump_clear_err(ctx);
+    }
+    if (layout_.truncated()) {
+        // Pages whose data lies past the end of a cut file are as good as excluded.
+        std::vector<AddressRange> kept;
+        for (const auto& r : ranges)
+            for (std::uint64_t a = r.start; a < r.end; a += page_size) {
+                if (layout_.past_end(a, page_size)) continue;
+                if (!kept.empty() && kept.back().end == a)
+                    kept.back().end = a + page_size;
+                else
+                    kept.push_back({a, a + page_size});
+            }
+        ranges = std::move(kept);
+    }
+    present_ = std::move(ranges);
+    return present_;
+}
+
 Result<PageWalk> KdumpTarget::walk(std::uint64_t vaddr) {
     if (!kvaddr_unavailable_.empty()) return fail(kvaddr_unavailable_, hex_address(vaddr));
     Addrxlat ax(ctx_.get());
@@ -273,7 +332,9 @@ Result<PageWalk> KdumpTarget::walk(std::uint64_t vaddr) {
     while (step.remain) {
         const unsigned r = step.remain;
         addrxlat_fulladdr_t entry{step.base.addr + step.idx[r - 1] * step.elemsz, step.base.as};
-        const addrxlat_status st = addrxlat_step(&step);
+        // An int, not addrxlat_status: libkdumpfile returns its own errors below
+        // ADDRXLAT_ERR_CUSTOM_BASE, outside the enum's range (UB to hold in it).
+        const int st = addrxlat_step(&step);
         // Taken before the entry address is converted: a conversion resets the message.
         const std::string fault = st == ADDRXLAT_OK ? std::string() : ax.error();
         if (r > 1) {
@@ -304,6 +365,36 @@ Result<std::uint64_t> KdumpTarget::phys_to_virt(std::uint64_t paddr) {
     auto v = ax.convert(paddr, ADDRXLAT_KPHYSADDR, ADDRXLAT_KVADDR);
     if (!v) return fail("not in the kernel's direct map", hex_address(paddr));
     return *v;
+}
+
+Result<SavedCpuRegisters> KdumpTarget::cpu_registers(unsigned cpu) {
+    kdump_ctx_t* ctx = ctx_.get();
+    const std::string where = "CPU " + std::to_string(cpu);
+    if (arch_ != "x86_64") return fail("saved registers are only read for x86-64 dumps", where);
+    SavedCpuRegisters out;
+    X86Registers& r = out.regs;
+    const std::pair<const char*, std::uint64_t*> regs[] = {
+        {"r15", &r.r15}, {"r14", &r.r14}, {"r13", &r.r13}, {"r12", &r.r12}, {"rbp", &r.rbp},
+        {"rbx", &r.rbx}, {"r11", &r.r11}, {"r10", &r.r10}, {"r9", &r.r9},   {"r8", &r.r8},
+        {"rax", &r.rax}, {"rcx", &r.rcx}, {"rdx", &r.rdx}, {"rsi", &r.rsi}, {"rdi", &r.rdi},
+        {"orig_rax", &r.orig_rax}, {"rip", &r.rip}, {"cs", &r.cs}, {"rflags", &r.rflags},
+        {"rsp", &r.rsp}, {"ss", &r.ss}};
+    for (const auto& [name, slot] : regs) {
+        const std::string key = fmt::format("cpu.{}.reg.{}", cpu, name);
+        kdump_num_t v = 0;
+        if (kdump_get_number_attr(ctx, key.c_str(), &v) != KDUMP_OK) {
+            kdump_clear_err(ctx);
+            return fail("the dump has no saved registers for this CPU", where);
+        }
+        *slot = v;
+    }
+    kdump_num_t pid = 0;
+    // QEMU numbers its notes' pr_pid by CPU (index + 1): not a task's pid.
+    if (qemu_cpus_.empty() &&
+        kdump_get_number_attr(ctx, fmt::format("cpu.{}.pid", cpu).c_str(), &pid) == KDUMP_OK)
+        out.pid = static_cast<std::int32_t>(pid);
+    kdump_clear_err(ctx);
+    return out;
 }
 
 }  // namespace kdive

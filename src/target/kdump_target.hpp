@@ -7,6 +7,7 @@
 #include <libkdumpfile/kdumpfile.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,9 @@ public:
     Result<void> read(AddressSpace space, std::uint64_t addr, std::span<std::byte> out) override;
     Result<PageWalk> walk(std::uint64_t vaddr) override;
     Result<std::uint64_t> phys_to_virt(std::uint64_t paddr) override;
+    // From libkdumpfile's cpu.N.reg.* attributes (NT_PRSTATUS notes, in note order).
+    Result<SavedCpuRegisters> cpu_registers(unsigned cpu) override;
+    std::optional<std::vector<AddressRange>> present_physical() override;
     std::string format_name() const override { return format_; }
     std::string path() const override { return path_; }
 
@@ -73,6 +77,7 @@ private:
     unsigned levels_ = 0;
     std::uint64_t max_phys_ = 0;
     std::string kvaddr_unavailable_;  // why kernel virtual reads cannot work, if they cannot
+    std::optional<std::vector<AddressRange>> present_;  // file.pagemap as ranges, once read
 };
 
 }  // namespace kdive

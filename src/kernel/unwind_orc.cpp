@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "kernel/unwind_orc.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <numeric>
+
+#include <fmt/format.h>
+
+#include "debuginfo/elf_file.hpp"
+#include "kdive/layout.hpp"
+
+namespace kdive::orc {
+
+Format format_for_release(const std::string& release) {
+    unsigned major = 0, minor = 0;
+    if (std::sscanf(release.c_str(), "%u.%u", &major, &minor) != 2) return Format::V1;
+    if (major > 6 || (major == 6 && minor >= 4)) return Format::V3;
+    if (major == 6 && minor == 3) return Format::V2;
+    return Format::V1;
+}
+
+Entry decode(const std::uint8_t raw[6], Format f) {
+    Entry e;
+    e.sp_offset = static_cast<std::int16_t>(raw[0] | raw[1] << 8);
+    e.bp_offset = static_cast<std::int16_t>(raw[2] | raw[3] << 8);
+    const unsigned bits = raw[4] | raw[5] << 8;
+    e.sp_reg = bits & 0xf;
+    e.bp_reg = (bits >> 4) & 0xf;
+    if (f == Format::V3) {
+        switch ((bits >> 8) & 7) {
+        case 0: e.type = Type::Undefined; break;
+        case 1: e.type = Type::EndOfStack; break;
+        case 2: e.type = Type::Call; break;
+        case 3: e.type = Type::Regs; break;
+        case 4: e.type = Type::RegsPartial; break;
+        default: e.type = Type::Undefined; break;
+        }
+        return e;
+    }
+    const bool end = f == Format::V1 ? (bits >> 10) & 1 : (bits >> 11) & 1;
+    switch ((bits >> 8) & 3) {
+    case 0: e.type = Type::Call; break;
+    case 1: e.type = Type::Regs; break;
+    case 2: e.type = Type::RegsPartial; break;
+    default: e.type = Type::Undefined; break;
+    }
+    // Older formats mark the bottom of a stack with an undefined SP and the end bit.
+    if (e.sp_reg == RegUndefined) e.type = end ? Type::EndOfStack : Type::Undefined;
+    return e;
+}
+
+Entry frame_pointer_entry() {
+    return Entry{.sp_offset = 16, .bp_offset = -16, .sp_reg = RegBp, .bp_reg = RegPrevSp,
+                 .type = Type::Call};
+}
+
+Table Table::build(std::uint64_t ip_base, std::span<const std::int32_t> ips,
+                   std::span<const std::uint8_t> entries, Format f, std::int64_t slide) {
+    Table t;
+    const std::size_t n = std::min(ips.size(), entries.size() / 6);
+    std::vector<std::uint64_t> at(n);
+    for (std::size_t i = 0; i < n; ++i) at[i] = ip_base + 4 * i + ips[i] + slide;
+    // The kernel sorts its tables (at build time, at module load); a stable sort keeps the
+    // order of equal addresses, whose rightmost entry wins as in __orc_find.
+    std::vector<std::size_t> order(n);
+    std::iota(order.begin(), order.end(), 0);
+    if (!std::is_sorted(at.begin(), at.end()))
+        std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return at[a] < at[b]; });
+    t.ips_.reserve(n);
+    t.entries_.reserve(n);
+    for (std::size_t i : order) {
+        t.ips_.push_back(at[i]);
+        t.entries_.push_back(decode(entries.data() + 6 * i, f));
+    }
+    return t;
+}
+
+std::optional<Entry> Table::find(std::uint64_t ip) const {
+    if (ips_.empty() || ip < ips_.front()) return std::nullopt;
+    auto it = std::upper_bound(ips_.begin(), ips_.end(), ip);  // > ip; the one before is <= ip
+    return entries_[static_cast<std::size_t>(it - ips_.begin()) - 1];
+}
+
+namespace {
+
+// A section's bytes and link-time address.
+Result<std::pair<std::span<const std::uint8_t>, std::uint64_t>> section(const ElfFile& f,
+                                                                        const char* name) {
+    std::size_t shstrndx = 0;
+    if (elf_getshdrstrndx(f.elf(), &shstrndx) != 0) return fail("no section names", f.path());
+    for (Elf_Scn* scn = nullptr; (scn = elf_nextscn(f.elf(), scn));) {
+        GElf_Shdr sh;
+        if (!gelf_getshdr(scn, &sh)) continue;
+        const char* n = elf_strptr(f.elf(), shstrndx, sh.sh_name);
+        if (!n || std::string_view(n) != name) continue;
+        Elf_Data* d = elf_getdata(scn, nullptr);
+        if (!d || !d->d_buf) return fail(fmt::format("section {} has no data", name), f.path());
+        return std::pair{std::span{static_cast<const std::uint8_t*>(d->d_buf), d->d_size}, sh.sh_addr};
+    }
+    return fail(fmt::format("no {} section (kernel built without the ORC unwinder?)", name), f.path());
+}
+
+}  // namespace
+
+Result<Table> vmlinux_table(Session& session, Format f) {
+    auto elf = ElfFile::open(session.vmlinux_path());
+    if (!elf) return elf.failure();
+    auto ip = section(**elf, ".orc_unwind_ip");
+    if (!ip) return ip.failure();
+    auto un = section(**elf, ".orc_unwind");
+    if (!un) return un.failure();
+    const auto& [ip_bytes, ip_addr] = *ip;
+    std::vector<std::int32_t> ips(ip_bytes.size() / 4);
+    std::memcpy(ips.data(), ip_bytes.data(), ips.size() * 4);
+    return Table::build(ip_addr, ips, un->first, f, static_cast<std::int64_t>(session.kaslr_offset()));
+}
+
+Result<Table> module_table(Session& session, std::uint64_t module, Format f) {
+    auto di = session.debuginfo();
+    if (!di) return di.failure();
+    auto fip = field_of(**di, "struct module", "arch.orc_unwind_ip");
+    auto fun = field_of(**di, "struct module", "arch.orc_unwind");
+    auto fnum = field_of(**di, "struct module", "arch.num_orcs");
+    if (!fip || !fun || !fnum) return fail("struct module has no ORC tables (arch.orc_unwind)");
+    Target& t = session.target();
+    auto rd = [&](const Field& fl) -> Result<std::uint64_t> {
+        std::uint64_t v = 0;
+        auto r = t.read(AddressSpace::KernelVirtual, module + fl.offset,
+                        std::as_writable_bytes(std::span{&v, 1}).first(std::min<std::size_t>(fl.size, 8)));
+        if (!r) return r.failure();
+        return v;
+    };
+    auto ip_addr = rd(*fip), un_addr = rd(*fun), num = rd(*fnum);
+    if (!ip_addr) return ip_addr.failure();
+    if (!un_addr) return un_addr.failure();
+    if (!num) return num.failure();
+    const std::uint64_t n = *num & 0xffffffff;
+    if (n == 0) return Table{};
+    if (n > 10'000'000) return fail("implausible ORC entry count", hex_address(module));
+    std::vector<std::int32_t> ips(n);
+    std::vector<std::uint8_t> entries(6 * n);
+    if (auto r = t.read(AddressSpace::KernelVirtual, *ip_addr, std::as_writable_bytes(std::span{ips})); !r)
+        return r.failure();
+    if (auto r = t.read(AddressSpace::KernelVirtual, *un_addr, std::as_writable_bytes(std::span{entries})); !r)
+        return r.failure();
+    return Table::build(*ip_addr, ips, entries, f);
+}
+
+}  // namespace kdive::orc

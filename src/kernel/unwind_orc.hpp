@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// ORC unwind tables (x86-64): the vmlinux's .orc_unwind_ip/.orc_unwind sections and a module's
+// copies in the dump (struct module's arch.orc_unwind_ip/orc_unwind/num_orcs). Each .orc_unwind_ip
+// entry is an s32 offset from its own address; the table is searched as the kernel's __orc_find
+// does (rightmost entry at or below the address).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "kdive/result.hpp"
+#include "kdive/session.hpp"
+
+namespace kdive::orc {
+
+enum Reg : std::uint8_t {
+    RegUndefined = 0, RegPrevSp = 1, RegDx = 2, RegDi = 3, RegBp = 4, RegSp = 5, RegR10 = 6,
+    RegR13 = 7, RegBpIndirect = 8, RegSpIndirect = 9,
+};
+enum class Type : std::uint8_t { Undefined, EndOfStack, Call, Regs, RegsPartial };
+
+struct Entry {
+    std::int16_t sp_offset = 0, bp_offset = 0;
+    std::uint8_t sp_reg = RegUndefined, bp_reg = RegUndefined;
+    Type type = Type::Call;
+};
+
+// The orc_entry bit layout changed twice; by kernel release:
+//   v1 (< 6.3): sp_reg:4 bp_reg:4 type:2 end:1         (type CALL=0 REGS=1 REGS_PARTIAL=2)
+//   v2 (6.3):   sp_reg:4 bp_reg:4 type:2 signal:1 end:1
+//   v3 (6.4+):  sp_reg:4 bp_reg:4 type:3 signal:1      (UNDEFINED=0 END_OF_STACK=1 CALL=2 ...)
+enum class Format { V1, V2, V3 };
+Format format_for_release(const std::string& release);
+Entry decode(const std::uint8_t raw[6], Format f);
+
+// The kernel's orc_fp_entry: what a frame-pointer frame looks like, for code without ORC (BPF).
+Entry frame_pointer_entry();
+
+class Table {
+public:
+    // From the two arrays as they lie in memory at `ip_base` (run-time addresses).
+    static Table build(std::uint64_t ip_base, std::span<const std::int32_t> ips,
+                       std::span<const std::uint8_t> entries, Format f, std::int64_t slide = 0);
+    std::optional<Entry> find(std::uint64_t ip) const;
+    bool empty() const { return ips_.empty(); }
+    std::uint64_t first() const { return ips_.empty() ? 0 : ips_.front(); }
+    std::uint64_t last() const { return ips_.empty() ? 0 : ips_.back(); }
+
+private:
+    std::vector<std::uint64_t> ips_;  // sorted
+    std::vector<Entry> entries_;
+};
+
+// The vmlinux's table at run-time addresses (the KASLR slide applied).
+Result<Table> vmlinux_table(Session& session, Format f);
+// A module's table from the dump.
+Result<Table> module_table(Session& session, std::uint64_t module, Format f);
+
+}  // namespace kdive::orc

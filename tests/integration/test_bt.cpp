@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// bt's frames are drgn's: for every task of every lab dump drgn can open (those with VMCOREINFO;
+// drgn 0.0.22 cannot read QEMU's dump-guest-memory without it), the PCs of kdive's frames equal
+// those of drgn's non-inline kernel frames (tests/integration/drgn_stacks.py), and the names too
+// where drgn has a DWARF name (modulo .cold/.isra suffixes and ELF aliases such as
+// __x64_sys_pause for __do_sys_pause). The workloads' traces hold what they are doing, on QEMU
+// dumps as well.
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "dump_session.hpp"
+#include "kdive/modules.hpp"
+#include "kdive/tasks.hpp"
+#include "kdive/unwind.hpp"
+#include "kernel/unwind_orc.hpp"
+#include "lab.hpp"
+
+namespace {
+
+struct Frame {
+    std::string name;
+    std::string pc;
+};
+
+struct Trace {
+    std::vector<Frame> frames;
+    std::string cpu, comm;
+    std::string text;  // what kdive printed for the task
+};
+
+std::string base_name(const std::string& n) { return n.substr(0, n.find('.')); }
+
+// kdive's `bt` output split by task: "PID: N ..." starts one.
+std::map<int, Trace> parse_bt(const std::string& out) {
+    static const std::regex header(R"(^PID: (\d+) +TASK: [0-9a-f]+ +CPU: (\d+) +COMMAND: "(.*)\"$)");
+    static const std::regex frame(R"(^ *#\d+ \[[0-9a-f]+\] (\S+) at ([0-9a-f]+)( \[\S+\])?$)");
+    std::map<int, Trace> traces;
+    Trace* cur = nullptr;
+    std::istringstream in(out);
+    for (std::string line; std::getline(in, line);) {
+        std::smatch m;
+        if (std::regex_match(line, m, header)) {
+            cur = &traces[std::stoi(m[1])];
+            cur->cpu = m[2];
+            cur->comm = m[3];
+        } else if (cur && std::regex_match(line, m, frame)) {
+            cur->frames.push_back({m[1], m[2]});
+        }
+        if (cur) cur->text += line + "\n";
+    }
+    return traces;
+}
+
+// drgn_stacks.py's lines: "PID\tNAME@PC ...".
+std::map<int, std::vector<Frame>> parse_drgn(const std::string& out) {
+    std::map<int, std::vector<Frame>> traces;
+    std::istringstream in(out);
+    for (std::string line; std::getline(in, line);) {
+        const auto tab = line.find('\t');
+        if (tab == std::string::npos) continue;
+        auto& t = traces[std::stoi(line.substr(0, tab))];
+        std::istringstream words(line.substr(tab + 1));
+        for (std::string w; words >> w;) {
+            const auto at = w.rfind('@');
+            t.push_back({w.substr(0, at), at == std::string::npos ? "" : w.substr(at + 1)});
+        }
+    }
+    return traces;
+}
+
+// System.map: the names at each address, for aliases.
+const std::map<std::string, std::string>& symbol_addresses() {
+    static const std::map<std::string, std::string> m = [] {
+        std::map<std::string, std::string> r;
+        std::istringstream in(lab::run("cat " + (lab::dir() / "System.map").string()));
+        std::string addr, type, name;
+        while (in >> addr >> type >> name) r.emplace(name, addr);
+        return r;
+    }();
+    return m;
+}
+
+bool same_function(const std::string& kdive, const std::string& drgn) {
+    if (drgn.starts_with("<")) return true;  // no DWARF name: compared by PC only
+    if (base_name(kdive) == base_name(drgn)) return true;
+    const auto& syms = symbol_addresses();
+    auto a = syms.find(kdive), b = syms.find(drgn);
+    return a != syms.end() && b != syms.end() && a->second == b->second;
+}
+
+std::string describe(const std::vector<Frame>& frames) {
+    std::string s;
+    for (const auto& f : frames) s += fmt::format("  {} {}\n", f.pc, f.name);
+    return s;
+}
+
+bool drgn_available() {
+    int status = -1;
+    lab::run("/usr/bin/python3 -c 'import drgn' > /dev/null 2>&1", &status);
+    return status == 0;
+}
+
+std::vector<std::string> names(const Trace& t) {
+    std::vector<std::string> n;
+    for (const auto& f : t.frames) n.push_back(base_name(f.name));
+    return n;
+}
+
+// `want` appear in this order as consecutive frames.
+bool has_sequence(const Trace& t, const std::vector<std::string>& want) {
+    const auto n = names(t);
+    return std::search(n.begin(), n.end(), want.begin(), want.end()) != n.end();
+}
+
+int workload_pid(const std::string& scenario, const std::string& name) {
+    for (const auto& line : lab::truth_lines(scenario, "workloads")) {
+        std::istringstream in(line);
+        std::string w, tid, n;
+        in >> w >> tid >> n;
+        if (n == name) return std::stoi(tid);
+    }
+    FAIL("no workload " << name << " in " << scenario);
+    return -1;
+}
+
+}  // namespace
+
+TEST_CASE("bt shows drgn's frames for every task", "[lab][bt][drgn]") {
+    if (!drgn_available()) {
+        WARN("SKIPPED: drgn is not importable by /usr/bin/python3: bt is not compared with drgn");
+        return;
+    }
+    for (const auto& dump : lab::dumps()) {
+        if (!dump.has_vmcoreinfo()) continue;  // drgn 0.0.22 cannot open QEMU dumps
+        DYNAMIC_SECTION(dump.name()) {
+            int status = -1;
+            const auto script = lab::fs::path(__FILE__).parent_path() / "drgn_stacks.py";
+            const auto expected = parse_drgn(lab::run(
+                fmt::format("/usr/bin/python3 {} {} {} 2>&1", script.string(), dump.path.string(),
+                            lab::vmlinux().string()),
+                &status));
+            REQUIRE(status == 0);
+            REQUIRE(expected.size() > 50);
+            std::string cmds;
+            for (const auto& [pid, frames] : expected) cmds += fmt::format("bt {}\n", pid);
+            const std::string out = lab::kdive_batch(cmds, dump.path, &status);
+            CHECK(status == 0);
+            const auto got = parse_bt(out);
+            std::size_t equal = 0;
+            for (const auto& [pid, want] : expected) {
+                INFO(dump.name() << " pid " << pid);
+                auto it = got.find(pid);
+                REQUIRE(it != got.end());
+                const Trace& t = it->second;
+                INFO("kdive printed:\n" << t.text << "drgn's frames:\n" << describe(want));
+                CHECK(t.text.find("the trace stops here") == std::string::npos);
+                bool same = t.frames.size() == want.size();
+                for (std::size_t i = 0; same && i < want.size(); ++i)
+                    same = t.frames[i].pc == want[i].pc && same_function(t.frames[i].name, want[i].name);
+                CHECK(same);
+                equal += same;
+            }
+            CHECK(equal == expected.size());
+            WARN(fmt::format("{}: {} of {} tasks' traces equal drgn's", dump.name(), equal, expected.size()));
+        }
+    }
+}
+
+TEST_CASE("bt of the panic task, the pipe reader and the CPU burner", "[lab][bt]") {
+    for (const auto& dump : lab::dumps()) {
+        DYNAMIC_SECTION(dump.name()) {
+            const int panic = std::stoi(lab::truth(dump.scenario, "panic_pid"));
+            const int reader = workload_pid(dump.scenario, "kd_piperd");
+            const int burner = workload_pid(dump.scenario, "kd_burner");
+            int status = -1;
+            const std::string out = lab::kdive_batch(
+                fmt::format("bt\nbt {}\nbt -a\nbt {} 1 2\n", reader, panic), dump.path, &status);
+            CHECK(status == 0);
+            INFO(out);
+            // Several blocks per pid: the last one parsed wins; check each command's own part.
+            const auto first = parse_bt(out.substr(0, out.find(fmt::format("PID: {:<7}", reader))));
+            REQUIRE(first.count(panic));
+            const Trace& p = first.at(panic);
+            CHECK(has_sequence(p, {"panic", "sysrq_handle_crash", "__handle_sysrq", "write_sysrq_trigger",
+                                   "proc_reg_write", "vfs_write", "ksys_write", "do_syscall_64",
+                                   "entry_SYSCALL_64_after_hwframe"}));
+            CHECK(p.text.find("ORIG_RAX: 0000000000000001") != std::string::npos);  // write(2)
+
+            const auto all = parse_bt(out);
+            REQUIRE(all.count(reader));
+            CHECK(has_sequence(all.at(reader), {"__schedule", "schedule", "pipe_read"}));
+            CHECK(has_sequence(all.at(reader), {"ksys_read", "do_syscall_64", "entry_SYSCALL_64_after_hwframe"}));
+            // bt -a: the burner runs on the CPU the panic task does not.
+            REQUIRE(all.count(burner));
+            CHECK(all.at(burner).comm == "kd_burner");
+            CHECK(all.at(burner).cpu != all.at(panic).cpu);
+            CHECK(all.at(burner).text.find("CS: 0033") != std::string::npos);  // it was in user space
+            for (int kthread : {2}) {
+                REQUIRE(all.count(kthread));
+                CHECK(names(all.at(kthread)).back() == "ret_from_fork");
+            }
+            CHECK(out.find("the trace stops here") == std::string::npos);
+        }
+    }
+}
+
+TEST_CASE("bt rejects bad tasks with one line", "[lab][bt]") {
+    const auto dump = lab::dumps().front();
+    for (const char* bad : {"bt 999999", "bt ffffffff81000000", "bt zz", "bt -c 7"}) {
+        INFO(bad);
+        int status = -1;
+        const std::string out = lab::kdive_batch(std::string(bad) + "\n", dump.path, &status);
+        CHECK(std::count(out.begin(), out.end(), '\n') == 1);
+        CHECK(out.find("bt:") != std::string::npos);
+    }
+    int status = -1;
+    const std::string out = lab::kdive_batch("bt -f\nbt -F\nbt -s\nbt -r\n", dump.path, &status);
+    CHECK(status == 0);
+    CHECK(out.find("panic+") != std::string::npos);  // -s offsets, -F symbolic words
+    CHECK(out.find("error") == std::string::npos);
+}
+
+TEST_CASE("the unwinder ends on garbage registers and corrupt stacks", "[lab][bt][unwind]") {
+    const auto dump = lab::dumps().front();
+    auto s = kdive::DumpSession::open(lab::vmlinux(), dump.path);
+    REQUIRE(s);
+    kdive::Session& session = **s;
+    auto list = kdive::tasks(session);
+    REQUIRE(list);
+    const kdive::Task* task = (*list)->by_pid(1);
+    REQUIRE(task);
+    auto text = session.symbol_address("_stext");
+    REQUIRE(text);
+
+    // Nowhere near a stack: no frames past the first, a note.
+    kdive::X86Registers regs;
+    regs.rip = 0xffffffffdeadbeef;
+    regs.rsp = 0x1234;
+    regs.cs = 0x10;
+    auto bt = kdive::unwind_from_registers(session, *task, regs);
+    REQUIRE(bt);
+    CHECK(bt->frames.empty());
+    CHECK_FALSE(bt->note.empty());
+
+    // Kernel text addresses at every point of the task's stack: whatever the words there say,
+    // the trace ends, within the frame limit, and every frame is further up the stack.
+    std::uint64_t seed = 12345;
+    auto next = [&] { return seed = seed * 6364136223846793005ULL + 1442695040888963407ULL; };
+    for (int i = 0; i < 400; ++i) {
+        regs.rip = *text + next() % 0x800000;
+        regs.rsp = task->stack + (next() % 2048) * 8;
+        regs.rbp = task->stack + (next() % 2048) * 8;
+        auto r = kdive::unwind_from_registers(session, *task, regs);
+        REQUIRE(r);
+        CHECK(r->frames.size() <= kdive::kMaxFrames);
+        for (std::size_t f = 1; f < r->frames.size(); ++f)
+            if (r->frames[f].stack == r->frames[f - 1].stack) CHECK(r->frames[f].sp > r->frames[f - 1].sp);
+    }
+}
+
+TEST_CASE("bt unwinds every task to the bottom of its stack", "[lab][bt]") {
+    // Also on the QEMU dumps drgn cannot open: each trace ends where kernel stacks end (a
+    // kernel thread's ret_from_fork, a system call's or interrupt's entry from user space).
+    const std::set<std::string> bottoms = {"ret_from_fork", "entry_SYSCALL_64_after_hwframe",
+                                           "secondary_startup_64_no_verify"};
+    for (const auto& dump : lab::dumps()) {
+        DYNAMIC_SECTION(dump.name()) {
+            std::string cmds;
+            for (const auto& line : lab::truth_lines(dump.scenario, "ps")) {
+                if (line.starts_with("#")) continue;
+                cmds += "bt " + line.substr(0, line.find_first_of(" \t")) + "\n";
+            }
+            const std::string out = lab::kdive_batch(cmds, dump.path);
+            const auto traces = parse_bt(out);
+            CHECK(traces.size() > 50);
+            for (const auto& [pid, t] : traces) {
+                INFO(dump.name() << " pid " << pid << ":\n" << t.text);
+                CHECK(t.text.find("the trace stops here") == std::string::npos);
+                if (t.frames.empty()) {
+                    CHECK(t.text.find("CS: 0033") != std::string::npos);  // stopped in user space
+                    continue;
+                }
+                const std::string last = t.frames.back().name;
+                CHECK((bottoms.count(last) || last.starts_with("asm_")));
+            }
+        }
+    }
+}
+
+TEST_CASE("module code: ORC tables and names from the dump", "[lab][bt][unwind]") {
+    const auto dump = lab::dumps().front();
+    auto s = kdive::DumpSession::open(lab::vmlinux(), dump.path);
+    REQUIRE(s);
+    kdive::Session& session = **s;
+    auto mods = kdive::loaded_modules(session);
+    REQUIRE(mods);
+    REQUIRE_FALSE(mods->empty());
+    std::size_t with_orc = 0;
+    for (const auto& m : *mods) {
+        INFO(m.name);
+        auto table = kdive::orc::module_table(session, m.module, kdive::orc::Format::V1);
+        REQUIRE(table);
+        if (table->empty()) continue;
+        ++with_orc;
+        // The table starts in the module's text (its end covers the freed .init.text too).
+        CHECK(table->first() >= m.base);
+        CHECK(table->first() < m.base + m.size);
+        auto syms = kdive::module_symbols(session, m);
+        REQUIRE(syms);
+        for (const auto& sym : *syms) {
+            if (sym.letter != 't' && sym.letter != 'T') continue;
+            auto named = kdive::symbolize_code(session, sym.address + 1);
+            REQUIRE(named);
+            CHECK(named->module == m.name);
+            CHECK(named->offset == 1);
+            CHECK(table->find(sym.address + 1).has_value());
+            break;
+        }
+    }
+    CHECK(with_orc > 5);
+}
+
+TEST_CASE("bt, bt -f and bt -s of the idle tasks print what crash prints", "[lab][bt][crash]") {
+    // crash 8.0.2 gets the idle tasks right (it cannot find the others in this kernel's PID
+    // hash, and its stack search adds stale frames under the panic task).
+    int status = -1;
+    lab::run("command -v crash > /dev/null", &status);
+    if (status != 0) {
+        WARN("SKIPPED: crash is not installed");
+        return;
+    }
+    const auto dump = lab::dir() / "kdump-l5" / "vmcore.zlib";
+    auto s = kdive::DumpSession::open(lab::vmlinux(), dump);
+    REQUIRE(s);
+    auto list = kdive::tasks(**s);
+    REQUIRE(list);
+    std::string cmds;
+    for (const auto& t : (*list)->all())
+        if (t.idle) cmds += fmt::format("bt {0:x}\nbt -f {0:x}\nbt -s {0:x}\n", t.address);
+    REQUIRE(!cmds.empty());
+    const lab::TempFile batch(cmds + "q\n");
+    std::string expected = lab::run("crash -s -i " + batch.path() + " " + lab::vmlinux().string() + " " +
+                                    dump.string() + " < /dev/null 2> /dev/null");
+    // crash's warnings about its PID hash come first; blank lines separate its outputs.
+    expected = expected.substr(std::min(expected.find("PID:"), expected.size()));
+    auto strip_blank = [](const std::string& text) {
+        std::string out;
+        std::istringstream in(text);
+        for (std::string line; std::getline(in, line);)
+            if (!line.empty()) out += line + "\n";
+        return out;
+    };
+    const std::string got = lab::kdive_batch(cmds, dump, &status);
+    CHECK(status == 0);
+    CHECK(strip_blank(got) == strip_blank(expected));
+}
