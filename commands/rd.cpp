@@ -11,6 +11,7 @@
 #include "kdive/address.hpp"
 #include "kdive/command.hpp"
 #include "kdive/tasks.hpp"
+#include "kdive/unwind.hpp"
 #include "kdive/user_memory.hpp"
 #include "kdive/interrupt.hpp"
 
@@ -117,10 +118,11 @@ private:
         return v;
     }
 
-    static std::string cell(const Session& session, std::uint64_t v, unsigned size, char format,
+    static std::string cell(Session& session, std::uint64_t v, unsigned size, char format,
                             bool symbolic) {
         if (symbolic) {
-            if (auto sym = session.symbolize(v))
+            // vmlinux symbols, and module functions from the dump's kallsyms.
+            if (auto sym = symbolize_code(session, v); sym && !sym->name.empty())
                 return fmt::format("{:<16}", sym->offset ? fmt::format("{}+{}", sym->name, sym->offset)
                                                          : sym->name);
         }

@@ -138,3 +138,9 @@ TEST_CASE("bad addresses are one-line errors", "[lab][commands]") {
         CHECK_THAT(out, Catch::Contains("RELEASE: " + lab::truth("kdump-l5", "uname")));
     }
 }
+
+TEST_CASE("rd -s names module addresses from the dump's kallsyms", "[lab][commands]") {
+    // The modules list head points at the newest module's struct module (its __this_module).
+    const auto out = lab::kdive_batch("rd -s modules 2\n", lab::dir() / "kdump-l5" / "vmcore.zlib");
+    CHECK_THAT(out, Catch::Contains("__this_module+8  __this_module+8"));
+}
