@@ -92,4 +92,33 @@ std::string kdive_batch(const std::string& commands, const fs::path& dump, int* 
                status);
 }
 
+std::vector<std::string> crash_run(const fs::path& dump, const std::vector<std::string>& commands) {
+    const fs::path dir = fs::temp_directory_path() / ("kdive-crash-" + std::to_string(getpid()));
+    fs::create_directories(dir);
+    std::string text;
+    for (std::size_t i = 0; i < commands.size(); ++i)
+        text += commands[i] + " > " + (dir / std::to_string(i)).string() + "\n";
+    const TempFile batch(text + "q\n");
+    run("crash -s -i " + batch.path() + " " + vmlinux().string() + " " + dump.string() +
+        " < /dev/null > /dev/null 2>&1");
+    std::vector<std::string> parts;
+    for (std::size_t i = 0; i < commands.size(); ++i) {
+        std::ifstream in(dir / std::to_string(i));
+        std::stringstream ss;
+        ss << in.rdbuf();
+        std::string part = ss.str();
+        while (part.starts_with("\n")) part.erase(0, 1);
+        parts.push_back(part);
+    }
+    fs::remove_all(dir);
+    return parts;
+}
+
+std::vector<std::string> lines(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string l; std::getline(in, l);) out.push_back(l);
+    return out;
+}
+
 }  // namespace lab

@@ -48,4 +48,12 @@ private:
 // `kdive -s -i FILE VMLINUX DUMP` with `commands` in FILE: stdout and stderr together.
 std::string kdive_batch(const std::string& commands, const fs::path& dump, int* status = nullptr);
 
+// crash's output of each command on `dump` (`crash -s -i`), each redirected to a file of its own
+// (crash's stdout through a pipe does not keep the order of markers). Blank lines crash puts
+// before some outputs are removed.
+std::vector<std::string> crash_run(const fs::path& dump, const std::vector<std::string>& commands);
+
+// text split into lines (no trailing newlines).
+std::vector<std::string> lines(const std::string& text);
+
 }  // namespace lab

@@ -269,24 +269,8 @@ TEST_CASE("bpf: unknown IDs and misused options are one-line errors", "[lab][bpf
 
 TEST_CASE("bpf prints crash's listing and translated instructions", "[lab][bpf][crash]") {
     const auto dump = lab::dir() / "kdump-l4" / "vmcore.zlib";
-    const std::string dir = fmt::format("/tmp/kdive-crash-bpf-{}", getpid());
-    lab::fs::create_directories(dir);
     const std::vector<std::string> cmds = {"bpf", "bpf -p 1 -t", "bpf -p 2 -T"};
-    std::string batch_text;
-    for (std::size_t i = 0; i < cmds.size(); ++i) batch_text += fmt::format("{} > {}/{}\n", cmds[i], dir, i);
-    const lab::TempFile batch(batch_text + "q\n");
-    lab::run("crash -s -i " + batch.path() + " " + lab::vmlinux().string() + " " + dump.string() +
-             " < /dev/null > /dev/null 2>&1");
-    std::vector<std::string> expected;
-    for (std::size_t i = 0; i < cmds.size(); ++i) {
-        std::ifstream in(fmt::format("{}/{}", dir, i));
-        std::stringstream ss;
-        ss << in.rdbuf();
-        std::string part = ss.str();
-        while (part.starts_with("\n")) part.erase(0, 1);
-        expected.push_back(part);
-    }
-    lab::fs::remove_all(dir);
+    const auto expected = lab::crash_run(dump, cmds);
     REQUIRE_FALSE(expected[0].empty());
     // The listing, byte for byte.
     CHECK(lab::kdive_batch("bpf\n", dump) == expected[0]);

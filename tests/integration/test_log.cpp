@@ -16,13 +16,6 @@
 
 namespace {
 
-std::vector<std::string> split_lines(const std::string& text) {
-    std::vector<std::string> lines;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
-    return lines;
-}
-
 const std::regex& stamped() {
     static const std::regex re(R"(^\[ *\d+\.\d{6}\] )");
     return re;
@@ -62,33 +55,13 @@ std::vector<std::string> as_console(const std::vector<std::string>& log) {
     return out;
 }
 
-// crash's output of each command, each redirected to a file of its own.
-std::vector<std::string> crash_run(const lab::fs::path& dump, const std::vector<std::string>& cmds) {
-    const std::string dir = fmt::format("/tmp/kdive-crash-log-{}", getpid());
-    lab::fs::create_directories(dir);
-    std::string text;
-    for (std::size_t i = 0; i < cmds.size(); ++i) text += fmt::format("{} > {}/{}\n", cmds[i], dir, i);
-    const lab::TempFile batch(text + "q\n");
-    lab::run("crash -s -i " + batch.path() + " " + lab::vmlinux().string() + " " + dump.string() +
-             " < /dev/null > /dev/null 2>&1");
-    std::vector<std::string> parts;
-    for (std::size_t i = 0; i < cmds.size(); ++i) {
-        std::ifstream in(fmt::format("{}/{}", dir, i));
-        std::stringstream ss;
-        ss << in.rdbuf();
-        parts.push_back(ss.str());
-    }
-    lab::fs::remove_all(dir);
-    return parts;
-}
-
 }  // namespace
 
 TEST_CASE("log holds the console's kernel messages in order, with their stamps", "[lab][log]") {
     for (const auto& dump : lab::dumps()) {
         INFO(dump.name());
         int status = -1;
-        const auto log = split_lines(lab::kdive_batch("log\n", dump.path, &status));
+        const auto log = lab::lines(lab::kdive_batch("log\n", dump.path, &status));
         CHECK(status == 0);
         const auto console = console_kernel_lines(dump.scenario);
         REQUIRE(console.size() > 300);
@@ -121,12 +94,12 @@ TEST_CASE("log holds the console's kernel messages in order, with their stamps",
 TEST_CASE("log options: -t -m -T -d -c and --json", "[lab][log]") {
     const auto dump = lab::dir() / "kdump-l5" / "vmcore.zlib";
     int status = -1;
-    const auto plain = split_lines(lab::kdive_batch("log\n", dump, &status));
+    const auto plain = lab::lines(lab::kdive_batch("log\n", dump, &status));
     REQUIRE(status == 0);
     REQUIRE(plain.size() > 300);
 
     SECTION("-t drops the stamps, -m adds the level") {
-        const auto t = split_lines(lab::kdive_batch("log -t\n", dump));
+        const auto t = lab::lines(lab::kdive_batch("log -t\n", dump));
         REQUIRE(t.size() == plain.size());
         for (std::size_t i = 0; i < t.size(); ++i) {
             INFO(plain[i]);
@@ -137,7 +110,7 @@ TEST_CASE("log options: -t -m -T -d -c and --json", "[lab][log]") {
         CHECK(m.find("\n<6>sysrq: Trigger a crash\n") != std::string::npos);
     }
     SECTION("-T: wall-clock stamps") {
-        const auto t = split_lines(lab::kdive_batch("log -T\n", dump));
+        const auto t = lab::lines(lab::kdive_batch("log -T\n", dump));
         REQUIRE(t.size() == plain.size());
         static const std::regex wall(R"(^\[\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \w+ \d{4}\] Linux version)");
         CHECK(std::regex_search(t.front(), wall));
@@ -154,7 +127,7 @@ TEST_CASE("log options: -t -m -T -d -c and --json", "[lab][log]") {
     }
     SECTION("--json: one object per record") {
         const lab::TempFile batch("log\n");
-        const auto j = split_lines(lab::run(std::string(KDIVE_BINARY) + " -s --json -i " + batch.path() + " " +
+        const auto j = lab::lines(lab::run(std::string(KDIVE_BINARY) + " -s --json -i " + batch.path() + " " +
                                             lab::vmlinux().string() + " " + dump.string()));
         REQUIRE(j.size() > 300);
         CHECK(j.front().starts_with("{\"seq\":0,\"ts_nsec\":0,\"level\":5,"));
@@ -172,14 +145,14 @@ TEST_CASE("log options: -t -m -T -d -c and --json", "[lab][log]") {
 TEST_CASE("log prints what crash prints", "[lab][log][crash]") {
     const auto dump = lab::dir() / "kdump-l4" / "vmcore.zlib";
     const std::vector<std::string> cmds = {"log", "log -m", "log -t", "log -T", "log -d"};
-    const auto expected = crash_run(dump, cmds);
+    const auto expected = lab::crash_run(dump, cmds);
     for (std::size_t i = 0; i < cmds.size(); ++i) {
         INFO(cmds[i]);
         REQUIRE(expected[i].size() > 10'000);
         int status = -1;
         const std::string got = lab::kdive_batch(cmds[i] + "\n", dump, &status);
         CHECK(status == 0);
-        const auto want_lines = split_lines(expected[i]), got_lines = split_lines(got);
+        const auto want_lines = lab::lines(expected[i]), got_lines = lab::lines(got);
         CHECK(got_lines.size() == want_lines.size());
         for (std::size_t k = 0; k < std::min(got_lines.size(), want_lines.size()); ++k)
             if (got_lines[k] != want_lines[k]) {

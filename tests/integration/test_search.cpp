@@ -16,13 +16,6 @@
 
 namespace {
 
-std::vector<std::string> lines(const std::string& text) {
-    std::vector<std::string> out;
-    std::istringstream in(text);
-    for (std::string l; std::getline(in, l);) out.push_back(l);
-    return out;
-}
-
 std::uint64_t hex(const std::string& s) {
     std::size_t used = 0;
     const std::uint64_t v = std::stoull(s, &used, 16);
@@ -33,7 +26,7 @@ std::uint64_t hex(const std::string& s) {
 // The address of each match line ("ADDR: ..."), in order.
 std::vector<std::uint64_t> match_addresses(const std::string& text) {
     std::vector<std::uint64_t> out;
-    for (const auto& l : lines(text)) {
+    for (const auto& l : lab::lines(text)) {
         const auto colon = l.find(": ");
         if (colon == std::string::npos || colon == 0 || colon > 16) continue;
         if (l.find_first_not_of("0123456789abcdef") != colon) continue;
@@ -63,7 +56,7 @@ TEST_CASE("search finds what rd then shows, on every dump", "[lab][search]") {
         INFO(found);
         REQUIRE(at.size() >= 3);
         // Every line is crash's "ADDR: VALUE (init_task)".
-        for (const auto& l : lines(found))
+        for (const auto& l : lab::lines(found))
             CHECK(l == fmt::format("{:x}: {:x} (init_task)", match_addresses(l).at(0), init_task));
         // Found in the direct map and in the kernel image mapping of the same pages.
         CHECK(std::count_if(at.begin(), at.end(), [](auto a) { return a >= 0xffffffff80000000; }) >= 1);
@@ -78,7 +71,7 @@ TEST_CASE("search finds what rd then shows, on every dump", "[lab][search]") {
         std::string rd;
         for (std::size_t i = 0; i < mapped.size(); i += std::max<std::size_t>(1, mapped.size() / 6))
             rd += fmt::format("rd {:x}\n", mapped[i]);
-        for (const auto& l : lines(lab::kdive_batch(rd, d.path)))
+        for (const auto& l : lab::lines(lab::kdive_batch(rd, d.path)))
             CHECK_THAT(l, Catch::Contains(fmt::format(":  {:016x} ", init_task)));
 
         // Strings: the hostname, a workload's name; in kernel and physical memory.
@@ -88,7 +81,7 @@ TEST_CASE("search finds what rd then shows, on every dump", "[lab][search]") {
             INFO(k);
             const auto ka = match_addresses(k);
             REQUIRE_FALSE(ka.empty());
-            for (const auto& l : lines(k)) CHECK(l.substr(l.find(": ") + 2, word.size()) == word);
+            for (const auto& l : lab::lines(k)) CHECK(l.substr(l.find(": ") + 2, word.size()) == word);
             const std::string r = kdive(fmt::format("rd -a {:x} {}", ka.front(), word.size()), d);
             CHECK(r == fmt::format("{:x}:  {}\n", ka.front(), word));
         }
@@ -169,20 +162,10 @@ TEST_CASE("search prints what crash prints", "[lab][search][crash]") {
         fmt::format("search -s {:x} -l 64 -x 1 -w 0", direct.front() & ~std::uint64_t{0xf}),
         fmt::format("search -s {:x} -l 64 -x 3 {:x}", direct.front() & ~std::uint64_t{0xf}, init_task),
     };
-    const std::string dir = fmt::format("/tmp/kdive-crash-search-{}", getpid());
-    lab::fs::create_directories(dir);
-    std::string text;
-    for (std::size_t i = 0; i < cmds.size(); ++i) text += fmt::format("{} > {}/{}\n", cmds[i], dir, i);
-    const lab::TempFile batch(text + "q\n");
-    lab::run("crash -s -i " + batch.path() + " " + lab::vmlinux().string() + " " + dump.string() +
-             " < /dev/null > /dev/null 2>&1");
+    const auto crash = lab::crash_run(dump, cmds);
     for (std::size_t i = 0; i < cmds.size(); ++i) {
         INFO(cmds[i]);
-        std::ifstream in(fmt::format("{}/{}", dir, i));
-        std::stringstream ss;
-        ss << in.rdbuf();
-        std::string expected = ss.str();
-        while (expected.starts_with("\n")) expected.erase(0, 1);
+        const std::string& expected = crash[i];
         const std::string got = kdive(cmds[i], d);
         if (cmds[i].starts_with("search -t")) {
             // crash 8.0.2 misses tasks on these dumps ("active task ... not found in PID
@@ -193,5 +176,4 @@ TEST_CASE("search prints what crash prints", "[lab][search][crash]") {
             CHECK(got == expected);
         }
     }
-    lab::fs::remove_all(dir);
 }

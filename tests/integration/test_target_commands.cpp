@@ -18,30 +18,6 @@ namespace {
 
 
 
-// crash's output of each command: each is redirected to a file of its own (crash's stdout
-// through a pipe does not keep the order of `echo` markers).
-std::vector<std::string> crash_run(const lab::fs::path& dump, const std::vector<std::string>& cmds) {
-    const std::string dir = fmt::format("/tmp/kdive-crash-{}", getpid());
-    lab::fs::create_directories(dir);
-    std::string text;
-    for (std::size_t i = 0; i < cmds.size(); ++i) text += fmt::format("{} > {}/{}\n", cmds[i], dir, i);
-    const lab::TempFile batch(text + "q\n");
-    lab::run("crash -s -i " + batch.path() + " " + lab::vmlinux().string() + " " + dump.string() +
-             " < /dev/null > /dev/null 2>&1");
-    std::vector<std::string> parts;
-    for (std::size_t i = 0; i < cmds.size(); ++i) {
-        std::ifstream in(fmt::format("{}/{}", dir, i));
-        std::stringstream ss;
-        ss << in.rdbuf();
-        // crash leaves a blank line before some outputs.
-        std::string part = ss.str();
-        while (part.starts_with("\n")) part.erase(0, 1);
-        parts.push_back(part);
-    }
-    lab::fs::remove_all(dir);
-    return parts;
-}
-
 std::uint64_t hex(const std::string& s) {
     auto v = kdive::parse_unsigned(s, 16);
     if (!v) FAIL("not a hex number: '" << s << "'");
@@ -71,7 +47,7 @@ TEST_CASE("rd, vtop, ptov, mod and sys -i print what crash prints", "[lab][comma
         "ptov 1000000",       "mod",                   "mod -t",
         "sys -i",
     };
-    const auto expected = crash_run(dump, cmds);
+    const auto expected = lab::crash_run(dump, cmds);
     REQUIRE(expected.size() == cmds.size());
     for (std::size_t i = 0; i < cmds.size(); ++i) {
         INFO(cmds[i]);
