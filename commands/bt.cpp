@@ -57,14 +57,19 @@ public:
                 "dump saved for a task that was running, or from the switch frame of one that was\n"
                 "not: every frame is a real call, as in drgn, never a stale return address found\n"
                 "by scanning the stack. A task or a stack that cannot be unwound gives one error\n"
-                "line, or the frames found and a note saying why the trace stops.",
+                "line, or the frames found and a note saying why the trace stops.\n\n"
+                "With -I (also with -l) code the compiler inlined gets frames of its own, as in\n"
+                "drgn: one per inlined call the pc is in, innermost first, before the frame of\n"
+                "the function it is in, with the same stack address and pc, marked '(inline)'.\n"
+                "Frame numbers count them; their source lines (-l) are the call sites.",
             .options = {{.short_name = "a", .help = "the active task of every CPU"},
                         {.short_name = "c", .argument = "CPU", .help = "the active task of CPU (N, N-M, N,M, all)"},
                         {.short_name = "f", .help = "show each frame's stack words"},
                         {.short_name = "F", .help = "show each frame's stack words, symbols by name"},
                         {.short_name = "s", .help = "show function+offset"},
                         {.short_name = "r", .help = "the raw kernel stack, symbolically"},
-                        {.short_name = "l", .help = "show each frame's source file and line (vmlinux code)"}},
+                        {.short_name = "l", .help = "show source files and lines, and inline frames (vmlinux code)"},
+                        {.short_name = "I", .help = "show a frame for each inlined call, as drgn does"}},
             .arguments = {{.name = "pid|task", .help = "a pid or a task_struct address (hex)",
                            .optional = true, .repeated = true}},
             .examples = {{.text = "The panic task:", .command = "bt",
@@ -84,6 +89,7 @@ public:
         format.frame_words = args.has("f");
         format.frame_symbols = args.has("F");
         format.line_numbers = args.has("l");
+        format.inline_frames = args.has("I");
         const bool raw = args.has("r");
 
         std::vector<const Task*> which;

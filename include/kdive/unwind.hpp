@@ -30,6 +30,14 @@ struct SavedRegs {
     bool user_mode() const { return (regs.cs & 3) != 0; }
 };
 
+// An inlined call a code address is in: the function inlined and where it was called (in the
+// next outer level: the enclosing inlined call or the real frame's function).
+struct InlinedCall {
+    std::string function;
+    std::string call_file;  // "" if unknown
+    unsigned call_line = 0;
+};
+
 struct StackFrame {
     std::uint64_t pc = 0;
     std::uint64_t sp = 0;    // the stack pointer in this frame (at pc)
@@ -45,6 +53,9 @@ struct StackFrame {
     // The entry code's saved registers found when unwinding out of this frame (crash prints
     // them after the frame): the interrupted context continues below, or user space.
     std::optional<SavedRegs> regs;
+    // The inlined calls pc is in, innermost first: drgn's inline frames before this one. Only
+    // filled by find_inlined_calls() (bt -I, -l, JSON), vmlinux code only.
+    std::vector<InlinedCall> inlined;
 };
 
 struct Backtrace {
@@ -86,6 +97,12 @@ struct SourceLine {
 };
 std::optional<SourceLine> source_line(Session& session, std::uint64_t addr);
 
+// The inlined calls containing a vmlinux code address, innermost first, from the DWARF scope
+// tree of its unit (DW_TAG_inlined_subroutine); empty for module code or code not inlined.
+std::vector<InlinedCall> inlined_calls(Session& session, std::uint64_t addr);
+// Fills each frame's `inlined` (for a return address, of the call before it).
+void find_inlined_calls(Session& session, Backtrace& bt);
+
 // The stacks a task's CPU can be on, for bt -r and the stack-switch markers.
 struct StackRange {
     std::string name;  // "task", "IRQ", "NMI exception", "DF exception", ...
@@ -99,7 +116,8 @@ struct BacktraceFormat {
     bool symbol_offsets = false;  // -s: function+offset
     bool frame_words = false;     // -f: each frame's stack words
     bool frame_symbols = false;   // -F: the same, symbolically
-    bool line_numbers = false;    // -l: file:line of each pc
+    bool line_numbers = false;    // -l: file:line of each pc (and the inline frames)
+    bool inline_frames = false;   // -I: a frame for each inlined call, as drgn shows them
 };
 // The header line and the frames (or `bt -r`'s raw stack when raw is set).
 Result<void> print_backtrace(Session& session, const Task& task, const BacktraceFormat& format,

@@ -96,7 +96,14 @@ void print_json(const Task& task, const Backtrace& bt, Output& out) {
                          f.module.empty() ? "null" : json_quote(f.module), json_quote(f.stack),
                          f.interrupted, f.reliable);
         if (f.regs) s += ",\"regs\":" + regs_json(*f.regs);
-        s += "}";
+        s += ",\"inlined\":[";
+        for (std::size_t k = 0; k < f.inlined.size(); ++k) {
+            const InlinedCall& c = f.inlined[k];
+            s += fmt::format("{}{{\"function\":{},\"call_file\":{},\"call_line\":{}}}", k ? "," : "",
+                             json_quote(c.function), c.call_file.empty() ? "null" : json_quote(c.call_file),
+                             c.call_line);
+        }
+        s += "]}";
     }
     s += "]";
     if (bt.user_regs) s += ",\"user_regs\":" + regs_json(*bt.user_regs);
@@ -111,6 +118,7 @@ Result<void> print_backtrace(Session& session, const Task& task, const Backtrace
     if (out.json()) {
         auto bt = unwind_task(session, task);
         if (!bt) return bt.failure();
+        find_inlined_calls(session, *bt);
         print_json(task, *bt, out);
         return {};
     }
@@ -118,22 +126,39 @@ Result<void> print_backtrace(Session& session, const Task& task, const Backtrace
               task.cpu, task.comm);
     auto bt = unwind_task(session, task);
     if (!bt) return bt.failure();
+    const bool inlines = format.inline_frames || format.line_numbers;
+    if (inlines) find_inlined_calls(session, *bt);
 
     const auto& frames = bt->frames;
+    std::size_t level = 0;  // frame numbers count the inline frames too, as drgn's do
+    auto print_source = [&](const std::optional<SourceLine>& src) {
+        if (src) out.print("    {}: {}\n", src->file, src->line);
+    };
     for (std::size_t i = 0; i < frames.size(); ++i) {
         const StackFrame& f = frames[i];
         if (i > 0 && f.stack != frames[i - 1].stack) {
             const std::string& left = frames[i - 1].stack;
             out.print("{}--- <{} stack> ---\n", left == "IRQ" ? " " : "", left);
         }
+        // A frame's line: for the innermost level the pc's, for each outer one the call site
+        // of the level inside it.
+        std::optional<SourceLine> src;
+        if (format.line_numbers) src = source_line(session, f.interrupted ? f.pc : f.pc - 1);
+        for (const InlinedCall& c : f.inlined) {
+            out.print("{}#{} [{:x}] {} at {:x} (inline)\n", level < 10 ? " " : "", level, f.slot,
+                      c.function, f.pc);
+            ++level;
+            if (format.line_numbers) print_source(src);
+            src.reset();
+            if (!c.call_file.empty()) src = SourceLine{c.call_file, c.call_line};
+        }
         std::string name = f.function.empty() ? std::string("(unknown)") : f.function;
         if (format.symbol_offsets && !f.function.empty() && f.offset) name += fmt::format("+{}", f.offset);
-        std::string line = fmt::format("{}#{} [{:x}] {} at {:x}", i < 10 ? " " : "", i, f.slot, name, f.pc);
+        std::string line = fmt::format("{}#{} [{:x}] {} at {:x}", level < 10 ? " " : "", level, f.slot, name, f.pc);
+        ++level;
         if (!f.module.empty()) line += fmt::format(" [{}]", f.module);
         out.print("{}\n", line);
-        if (format.line_numbers)
-            if (auto src = source_line(session, f.interrupted ? f.pc : f.pc - 1))
-                out.print("    {}: {}\n", src->file, src->line);
+        if (format.line_numbers) print_source(src);
         if (format.frame_words || format.frame_symbols) {
             // As crash: the words past this frame's slot up to the next frame's slot (its
             // return address) included; none after the last frame or across a stack switch.

@@ -9,7 +9,10 @@
 # is named by drgn's DWARF name, else by its ELF symbol in <> (assembly entry code has no DWARF;
 # drgn picks the sized symbol around a label, bt the label: compare those by PC only).
 #
-# usage: drgn_stacks.py VMCORE VMLINUX
+# With --inline drgn's inline frames are listed too, each as NAME@PC:inline before the frame of
+# the function it is inlined into (for bt -I).
+#
+# usage: drgn_stacks.py [--inline] VMCORE VMLINUX
 import sys
 
 import drgn
@@ -28,9 +31,13 @@ def frame_name(prog, frame):
 
 
 def main():
+    args = sys.argv[1:]
+    inline = "--inline" in args
+    if inline:
+        args.remove("--inline")
     prog = drgn.Program()
-    prog.set_core_dump(sys.argv[1])
-    prog.load_debug_info([sys.argv[2]])
+    prog.set_core_dump(args[0])
+    prog.load_debug_info([args[1]])
     for task in for_each_task(prog):
         pid = task.pid.value_()
         try:
@@ -38,8 +45,9 @@ def main():
         except Exception as e:  # noqa: BLE001 - report any failure as a line of its own
             print(f"{pid}\tERROR {e}")
             continue
-        names = [f"{frame_name(prog, f)}@{f.pc:x}" for f in trace
-                 if not f.is_inline and f.pc >= 0xffff800000000000]
+        names = [f"{frame_name(prog, f)}@{f.pc:x}" + (":inline" if f.is_inline else "")
+                 for f in trace
+                 if (inline or not f.is_inline) and f.pc >= 0xffff800000000000]
         print(f"{pid}\t" + " ".join(names))
 
 

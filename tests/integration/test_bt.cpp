@@ -3,8 +3,8 @@
 // drgn 0.0.22 cannot read QEMU's dump-guest-memory without it), the PCs of kdive's frames equal
 // those of drgn's non-inline kernel frames (tests/integration/drgn_stacks.py), and the names too
 // where drgn has a DWARF name (modulo .cold/.isra suffixes and ELF aliases such as
-// __x64_sys_pause for __do_sys_pause). The workloads' traces hold what they are doing, on QEMU
-// dumps as well.
+// __x64_sys_pause for __do_sys_pause); with `bt -I` drgn's inline frames too, in place. The
+// workloads' traces hold what they are doing, on QEMU dumps as well.
 #include <catch2/catch.hpp>
 
 #include <map>
@@ -26,6 +26,7 @@ namespace {
 struct Frame {
     std::string name;
     std::string pc;
+    bool is_inline = false;  // bt -I's "(inline)", drgn's is_inline
 };
 
 struct Trace {
@@ -39,7 +40,7 @@ std::string base_name(const std::string& n) { return n.substr(0, n.find('.')); }
 // kdive's `bt` output split by task: "PID: N ..." starts one.
 std::map<int, Trace> parse_bt(const std::string& out) {
     static const std::regex header(R"(^PID: (\d+) +TASK: [0-9a-f]+ +CPU: (\d+) +COMMAND: "(.*)\"$)");
-    static const std::regex frame(R"(^ *#\d+ \[[0-9a-f]+\] (\S+) at ([0-9a-f]+)( \[\S+\])?$)");
+    static const std::regex frame(R"(^ *#\d+ \[[0-9a-f]+\] (\S+) at ([0-9a-f]+)( \[\S+\])?( \(inline\))?$)");
     std::map<int, Trace> traces;
     Trace* cur = nullptr;
     std::istringstream in(out);
@@ -50,7 +51,7 @@ std::map<int, Trace> parse_bt(const std::string& out) {
             cur->cpu = m[2];
             cur->comm = m[3];
         } else if (cur && std::regex_match(line, m, frame)) {
-            cur->frames.push_back({m[1], m[2]});
+            cur->frames.push_back({m[1], m[2], m[4].matched});
         }
         if (cur) cur->text += line + "\n";
     }
@@ -67,8 +68,10 @@ std::map<int, std::vector<Frame>> parse_drgn(const std::string& out) {
         auto& t = traces[std::stoi(line.substr(0, tab))];
         std::istringstream words(line.substr(tab + 1));
         for (std::string w; words >> w;) {
+            const bool is_inline = w.ends_with(":inline");
+            if (is_inline) w.resize(w.size() - 7);
             const auto at = w.rfind('@');
-            t.push_back({w.substr(0, at), at == std::string::npos ? "" : w.substr(at + 1)});
+            t.push_back({w.substr(0, at), at == std::string::npos ? "" : w.substr(at + 1), is_inline});
         }
     }
     return traces;
@@ -96,7 +99,7 @@ bool same_function(const std::string& kdive, const std::string& drgn) {
 
 std::string describe(const std::vector<Frame>& frames) {
     std::string s;
-    for (const auto& f : frames) s += fmt::format("  {} {}\n", f.pc, f.name);
+    for (const auto& f : frames) s += fmt::format("  {} {}{}\n", f.pc, f.name, f.is_inline ? " (inline)" : "");
     return s;
 }
 
@@ -129,9 +132,9 @@ int workload_pid(const std::string& scenario, const std::string& name) {
     return -1;
 }
 
-}  // namespace
-
-TEST_CASE("bt shows drgn's frames for every task", "[lab][bt][drgn]") {
+// For every task of every dump drgn can open, kdive's `bt_command PID` frames against
+// drgn_stacks.py's (with --inline: inline frames included).
+void compare_with_drgn(const std::string& bt_command, bool inline_frames) {
     if (!drgn_available()) {
         WARN("SKIPPED: drgn is not importable by /usr/bin/python3: bt is not compared with drgn");
         return;
@@ -142,17 +145,17 @@ TEST_CASE("bt shows drgn's frames for every task", "[lab][bt][drgn]") {
             int status = -1;
             const auto script = lab::fs::path(__FILE__).parent_path() / "drgn_stacks.py";
             const auto expected = parse_drgn(lab::run(
-                fmt::format("/usr/bin/python3 {} {} {} 2>&1", script.string(), dump.path.string(),
-                            lab::vmlinux().string()),
+                fmt::format("/usr/bin/python3 {} {}{} {} 2>&1", script.string(), inline_frames ? "--inline " : "",
+                            dump.path.string(), lab::vmlinux().string()),
                 &status));
             REQUIRE(status == 0);
             REQUIRE(expected.size() > 50);
             std::string cmds;
-            for (const auto& [pid, frames] : expected) cmds += fmt::format("bt {}\n", pid);
+            for (const auto& [pid, frames] : expected) cmds += fmt::format("{} {}\n", bt_command, pid);
             const std::string out = lab::kdive_batch(cmds, dump.path, &status);
             CHECK(status == 0);
             const auto got = parse_bt(out);
-            std::size_t equal = 0;
+            std::size_t equal = 0, inlines = 0;
             for (const auto& [pid, want] : expected) {
                 INFO(dump.name() << " pid " << pid);
                 auto it = got.find(pid);
@@ -162,15 +165,25 @@ TEST_CASE("bt shows drgn's frames for every task", "[lab][bt][drgn]") {
                 CHECK(t.text.find("the trace stops here") == std::string::npos);
                 bool same = t.frames.size() == want.size();
                 for (std::size_t i = 0; same && i < want.size(); ++i)
-                    same = t.frames[i].pc == want[i].pc && same_function(t.frames[i].name, want[i].name);
+                    same = t.frames[i].pc == want[i].pc && t.frames[i].is_inline == want[i].is_inline &&
+                           same_function(t.frames[i].name, want[i].name);
                 CHECK(same);
                 equal += same;
+                for (const auto& f : want) inlines += f.is_inline;
             }
             CHECK(equal == expected.size());
-            WARN(fmt::format("{}: {} of {} tasks' traces equal drgn's", dump.name(), equal, expected.size()));
+            if (inline_frames) CHECK(inlines > 0);  // the comparison covers some
+            WARN(fmt::format("{}: {} of {} tasks' traces equal drgn's{}", dump.name(), equal, expected.size(),
+                             inline_frames ? fmt::format(" ({} inline frames)", inlines) : ""));
         }
     }
 }
+
+}  // namespace
+
+TEST_CASE("bt shows drgn's frames for every task", "[lab][bt][drgn]") { compare_with_drgn("bt", false); }
+
+TEST_CASE("bt -I shows drgn's inline frames too", "[lab][bt][drgn]") { compare_with_drgn("bt -I", true); }
 
 TEST_CASE("bt of the panic task, the pipe reader and the CPU burner", "[lab][bt]") {
     for (const auto& dump : lab::dumps()) {
@@ -208,6 +221,27 @@ TEST_CASE("bt of the panic task, the pipe reader and the CPU burner", "[lab][bt]
             CHECK(out.find("the trace stops here") == std::string::npos);
         }
     }
+}
+
+TEST_CASE("bt -l and JSON show the inline frames", "[lab][bt]") {
+    const auto dump = lab::dumps().front();
+    const int reader = workload_pid(dump.scenario, "kd_piperd");
+    int status = -1;
+    const std::string out =
+        lab::kdive_batch(fmt::format("bt -l {0}\nset output json\nbt {0}\n", reader), dump.path, &status);
+    CHECK(status == 0);
+    INFO(out);
+    // The sleeping reader is in __schedule's inlined context_switch: its line, then the call's.
+    static const std::regex inl(
+        R"( #0 \[([0-9a-f]+)\] context_switch at ([0-9a-f]+) \(inline\)\n    \S+/kernel/sched/core\.c: (\d+)\n)"
+        R"( #1 \[([0-9a-f]+)\] __schedule at ([0-9a-f]+)\n    \S+/kernel/sched/core\.c: (\d+)\n)");
+    std::smatch m;
+    REQUIRE(std::regex_search(out, m, inl));
+    CHECK(m[1] == m[4]);  // the same stack slot and pc
+    CHECK(m[2] == m[5]);
+    CHECK(m[3] != m[6]);
+    CHECK(out.find(R"("function":"__schedule")") != std::string::npos);
+    CHECK(out.find(R"("inlined":[{"function":"context_switch","call_file":")") != std::string::npos);
 }
 
 TEST_CASE("bt rejects bad tasks with one line", "[lab][bt]") {

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "kernel/vmlinux_dwarf.hpp"
+
+#include <algorithm>
+
+namespace kdive {
+
+namespace {
+
+Result<VmlinuxDwarf> load(Session& session) {
+    VmlinuxDwarf d;
+    auto elf = ElfFile::open(session.vmlinux_path());
+    if (!elf) return elf.failure();
+    d.elf = std::move(*elf);
+    auto secs = DwarfSections::collect(*d.elf);
+    if (!secs) return secs.failure();
+    d.secs = std::move(*secs);
+    auto dbg = d.secs->open_libdwarf();
+    if (!dbg) return dbg.failure();
+    d.dbg = std::shared_ptr<std::remove_pointer_t<Dwarf_Debug>>(dbg->release(), DwarfSections::DebugFree{});
+    Dwarf_Arange* aranges = nullptr;
+    Dwarf_Signed count = 0;
+    Dwarf_Error err = nullptr;
+    if (dwarf_get_aranges(d.dbg.get(), &aranges, &count, &err) != DW_DLV_OK)
+        return fail("the vmlinux has no .debug_aranges", session.vmlinux_path());
+    for (Dwarf_Signed i = 0; i < count; ++i) {
+        Dwarf_Unsigned segment = 0, seg_size = 0, length = 0;
+        Dwarf_Addr start = 0;
+        Dwarf_Off unit = 0;
+        if (dwarf_get_arange_info_b(aranges[i], &segment, &seg_size, &start, &length, &unit, &err) ==
+                DW_DLV_OK &&
+            length)
+            d.ranges.push_back({start, start + length, unit});
+        dwarf_dealloc(d.dbg.get(), aranges[i], DW_DLA_ARANGE);
+    }
+    dwarf_dealloc(d.dbg.get(), aranges, DW_DLA_LIST);
+    std::sort(d.ranges.begin(), d.ranges.end(), [](const auto& a, const auto& b) { return a.start < b.start; });
+    return d;
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> VmlinuxDwarf::unit_at(std::uint64_t link) const {
+    auto it = std::upper_bound(ranges.begin(), ranges.end(), link,
+                               [](std::uint64_t a, const Range& r) { return a < r.start; });
+    if (it == ranges.begin()) return std::nullopt;
+    --it;
+    if (link >= it->end) return std::nullopt;
+    return it->unit;
+}
+
+Result<const VmlinuxDwarf*> vmlinux_dwarf(Session& session) {
+    return session.cache().get<VmlinuxDwarf>([&] { return load(session); });
+}
+
+}  // namespace kdive
