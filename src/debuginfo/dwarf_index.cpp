@@ -503,6 +503,8 @@ Result<std::unique_ptr<DwarfIndex>> DwarfIndex::build(const DwarfSections& secs,
     std::vector<std::vector<IndexEntry>> parts(cut.size() - 1);
     std::vector<std::string> errors(parts.size());
     auto work = [&](std::size_t t) {
+        // The last cut may equal the end (a last unit larger than a share): an empty range.
+        if (cut[t] >= cut[t + 1]) return;
         UnitScanner sc(secs);
         sc.str_ = secs.section(".debug_str");
         sc.line_str_ = secs.section(".debug_line_str");

@@ -137,7 +137,7 @@ Result<void> DwarfSections::relocate() {
                     return fail(fmt::format("unsupported relocation type {} in {}", GELF_R_TYPE(r.r_info), tname),
                                 elf_.path());
             }
-            if (r.r_offset + width > buf.size())
+            if (r.r_offset > buf.size() || width > buf.size() - r.r_offset)  // (no wrap-around)
                 return fail(fmt::format("relocation beyond {}", tname), elf_.path());
             std::memcpy(buf.data() + r.r_offset, &value, width);  // little-endian x86-64
         }
@@ -170,6 +170,8 @@ Result<DwarfSections::DebugHandle> DwarfSections::open_libdwarf() const {
     int rc = dwarf_object_init_b(iface_.get(), nullptr, nullptr, DW_GROUPNUMBER_ANY, &dbg, &err);
     if (rc != DW_DLV_OK) {
         std::string msg = rc == DW_DLV_ERROR ? dwarf_errmsg(err) : "no DWARF found";
+        // An error made without a Dwarf_Debug is not freed with one: free it here (LSan).
+        if (err) dwarf_dealloc_error(dbg, err);
         return fail("libdwarf cannot read the debug info (" + msg + ")", elf_.path());
     }
     return DebugHandle(dbg);

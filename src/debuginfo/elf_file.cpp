@@ -17,11 +17,13 @@ Result<std::unique_ptr<ElfFile>> ElfFile::open(const std::string& path) {
     if (elf_version(EV_CURRENT) == EV_NONE) return fail("libelf version mismatch", path);
     std::unique_ptr<ElfFile> f(new ElfFile());  // private constructor: no make_unique
     f->path_ = path;
-    f->fd_.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    // O_NONBLOCK: a FIFO must not hang the open; it is refused below like any non-file.
+    f->fd_.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
     if (!f->fd_) return fail(std::strerror(errno), path);
     struct stat st {};
     if (::fstat(f->fd_.get(), &st) != 0) return fail(std::strerror(errno), path);
     if (S_ISDIR(st.st_mode)) return fail("is a directory", path);
+    if (!S_ISREG(st.st_mode)) return fail("not a regular file", path);
     f->elf_.reset(elf_begin(f->fd_.get(), ELF_C_READ_MMAP, nullptr));
     if (!f->elf_ || elf_kind(f->elf_.get()) != ELF_K_ELF) return fail("not an ELF file", path);
     if (!gelf_getehdr(f->elf_.get(), &f->ehdr_))

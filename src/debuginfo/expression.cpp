@@ -254,6 +254,7 @@ private:
 
     // --- grammar ------------------------------------------------------------------------
     Object ternary() {
+        Nesting nest(depth_);
         Object c = logical_or();
         if (!lex_.accept("?")) return c;
         require_scalar(c, "?:");
@@ -341,7 +342,9 @@ private:
         else if (op == "*") v = a * b;
         else if (op == "/" || op == "%") {
             if (b == 0) error("division by zero");
-            if (sign) v = static_cast<std::uint64_t>(op == "/" ? sa / sb : sa % sb);
+            // INT64_MIN / -1 overflows (and traps on x86): the wrapped quotient, remainder 0.
+            if (sign && sb == -1) v = op == "/" ? 0 - a : 0;
+            else if (sign) v = static_cast<std::uint64_t>(op == "/" ? sa / sb : sa % sb);
             else v = op == "/" ? a / b : a % b;
         } else if (op == "&") v = a & b;
         else if (op == "|") v = a | b;
@@ -387,7 +390,7 @@ private:
         Object from = decay(from_raw);
         require_scalar(from, "cast");
         std::uint64_t v = scalar(from);
-        if (t->is_integer() && t->size < 8) {
+        if (t->is_integer() && t->size > 0 && t->size < 8) {
             const std::uint64_t bits = t->size * 8;
             v &= (1ULL << bits) - 1;
             if (t->is_signed() && (v >> (bits - 1)) & 1) v |= ~((1ULL << bits) - 1);
@@ -395,7 +398,20 @@ private:
         return make_int(v, to);
     }
 
+    // Every cycle of the grammar passes through unary() or ternary(): bound the nesting so
+    // "((((...", "----...", "1?1:1?1:..." are an error, not a stack overflow.
+    struct Nesting {
+        explicit Nesting(int& depth) : depth_(depth) {
+            if (++depth_ > kMaxNesting) error("expression nested too deeply");
+        }
+        ~Nesting() { --depth_; }
+        int& depth_;
+    };
+    // 100 parentheses; an ASan build overflows 8 MiB of stack at about 170 (frames of ~25 KiB).
+    static constexpr int kMaxNesting = 200;
+
     Object unary() {
+        Nesting nest(depth_);
         if (lex_.peek().kind == Tok::Ident && lex_.peek().text == "sizeof") {
             lex_.take();
             std::uint64_t size;
@@ -566,6 +582,7 @@ private:
     Session& s_;
     DebugInfo& di_;
     Lexer lex_;
+    int depth_ = 0;
 };
 
 }  // namespace

@@ -8,9 +8,13 @@
 namespace kdive {
 
 const Type* strip_typedefs(const Type* t) {
-    while (t && (t->kind == TypeKind::Typedef || t->kind == TypeKind::Const ||
-                 t->kind == TypeKind::Volatile))
+    // Bounded: corrupt DWARF can make a typedef its own target (found by kdive_fuzz_dwarf).
+    for (int hops = 0; t && (t->kind == TypeKind::Typedef || t->kind == TypeKind::Const ||
+                             t->kind == TypeKind::Volatile);
+         ++hops) {
+        if (hops == 256) return nullptr;
         t = t->target.get();
+    }
     return t;
 }
 
@@ -109,17 +113,27 @@ std::string declaration(const Type* t, std::string_view declarator) {
 
 std::string type_name(const Type* t) { return declaration(t, ""); }
 
-std::optional<MemberPath> find_member(const Type* t, std::string_view name) {
+namespace {
+
+// `depth` bounds the descent: corrupt DWARF can nest an anonymous struct in itself.
+std::optional<MemberPath> find_member_in(const Type* t, std::string_view name, int depth) {
     t = strip_typedefs(t);
-    if (!t || (t->kind != TypeKind::Struct && t->kind != TypeKind::Union)) return std::nullopt;
+    if (!t || depth > 32 || (t->kind != TypeKind::Struct && t->kind != TypeKind::Union))
+        return std::nullopt;
     for (const auto& m : t->members) {
         if (m.name == name) return MemberPath{&m, m.bit_offset};
         if (m.name.empty()) {  // C11 anonymous struct/union: its members are ours
-            if (auto inner = find_member(m.type.get(), name))
+            if (auto inner = find_member_in(m.type.get(), name, depth + 1))
                 return MemberPath{inner->member, m.bit_offset + inner->bit_offset};
         }
     }
     return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<MemberPath> find_member(const Type* t, std::string_view name) {
+    return find_member_in(t, name, 0);
 }
 
 std::uint64_t shown_offset(const Member& m, std::uint64_t bit_offset) {

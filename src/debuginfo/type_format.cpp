@@ -46,7 +46,11 @@ private:
                 mt->name.empty()) {
                 // Anonymous struct/union: its members belong to the enclosing type.
                 out_ += fmt::format("{}{} {{\n", indent, mt->kind == TypeKind::Struct ? "struct" : "union");
-                body(mt, depth + 1, bits);
+                // Corrupt DWARF can nest an anonymous struct in itself (kdive_fuzz_dwarf).
+                if (depth < 32)
+                    body(mt, depth + 1, bits);
+                else
+                    out_ += indent + "    /* nested too deeply: corrupt debug info? */\n";
                 out_ += fmt::format("{}}};\n", std::string(static_cast<std::size_t>(depth) * 4, ' '));
                 continue;
             }

@@ -69,7 +69,16 @@ Result<DumpFileLayout> DumpFileLayout::read(int fd, const std::string& path) {
 Result<void> DumpFileLayout::read_elf(int fd, const std::string& path) {
     Elf64_Ehdr eh;
     if (!pread_all(fd, &eh, sizeof eh, 0)) return {};
-    if (eh.e_phentsize != sizeof(Elf64_Phdr)) return {};
+    // What libkdumpfile 0.5.1 reads without checking (it crashes on a header without program
+    // headers or with section headers of a bogus size): refused here first.
+    if (eh.e_type != ET_CORE)
+        return fail(fmt::format("an ELF file but not a core dump (ELF type {})", eh.e_type), path);
+    if (eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum == 0)
+        return fail("ELF core file without valid program headers: not a vmcore", path);
+    if ((eh.e_shnum || eh.e_shoff) &&
+        (eh.e_shentsize != sizeof(Elf64_Shdr) ||
+         eh.e_shoff + std::uint64_t{eh.e_shnum} * sizeof(Elf64_Shdr) > file_size_))
+        return fail("ELF core file with corrupt section headers", path);
     expected_size_ = eh.e_phoff + std::uint64_t{eh.e_phnum} * sizeof(Elf64_Phdr);
     std::vector<Elf64_Phdr> ph(eh.e_phnum);
     if (!pread_all(fd, ph.data(), ph.size() * sizeof(Elf64_Phdr), eh.e_phoff)) {
@@ -80,9 +89,11 @@ Result<void> DumpFileLayout::read_elf(int fd, const std::string& path) {
     for (const auto& p : ph) {
         if (p.p_type != PT_LOAD && p.p_type != PT_NOTE) continue;
         expected_size_ = std::max<std::uint64_t>(expected_size_, p.p_offset + p.p_filesz);
+        // libkdumpfile maps the notes whole (SIGBUS past the end): a cut note is a cut header.
+        if (p.p_type == PT_NOTE && (p.p_offset > file_size_ || p.p_filesz > file_size_ - p.p_offset))
+            headers_cut_ = true;
         if (p.p_type == PT_LOAD) segments_.push_back({p.p_paddr, p.p_filesz, p.p_offset});
     }
-    (void)path;
     return {};
 }
 
@@ -109,6 +120,14 @@ Result<void> DumpFileLayout::read_diskdump(int fd, const std::string& path) {
         std::uint64_t m64 = 0;
         if (pread_all(fd, &m64, sizeof m64, bs + 96) && m64) max_mapnr = m64;
     }
+    if (version >= 3) {
+        // kdump_sub_header: offset_vmcoreinfo, size_vmcoreinfo, offset_note, size_note (v4+).
+        // libkdumpfile reads them whole, before any page: past the end they are cut headers.
+        std::uint64_t f[4] = {};
+        if (pread_all(fd, f, sizeof f, bs + 32))
+            for (int i = 0; i < (version >= 4 ? 4 : 2); i += 2)
+                if (f[i + 1] && (f[i] > file_size_ || f[i + 1] > file_size_ - f[i])) headers_cut_ = true;
+    }
     const std::uint64_t bitmap_off = (1 + static_cast<std::uint64_t>(sub_hdr_size)) * bs;
     const std::uint64_t half = std::uint64_t{bitmap_blocks} * bs / 2;
     const std::uint64_t desc_off = bitmap_off + std::uint64_t{bitmap_blocks} * bs;
@@ -130,7 +149,8 @@ Result<void> DumpFileLayout::read_diskdump(int fd, const std::string& path) {
         return {};
     }
     dumped_bits_.assign((max_mapnr + 63) / 64, 0);
-    std::memcpy(dumped_bits_.data(), bm.data(), std::min<std::uint64_t>(bm.size(), (max_mapnr + 7) / 8));
+    if (!dumped_bits_.empty() && !bm.empty())  // (memcpy from a null pointer is UB even for 0 bytes)
+        std::memcpy(dumped_bits_.data(), bm.data(), std::min<std::uint64_t>(bm.size(), (max_mapnr + 7) / 8));
     if (max_mapnr % 64) dumped_bits_.back() &= (std::uint64_t{1} << (max_mapnr % 64)) - 1;
     rank_.resize(dumped_bits_.size());
     std::uint32_t n = 0;
@@ -201,18 +221,34 @@ std::optional<std::vector<AddressRange>> DumpFileLayout::present() const {
                 const unsigned len = shifted == ~std::uint64_t{0} ? 64 - lo
                                                                  : static_cast<unsigned>(std::countr_one(shifted));
                 const std::uint64_t start = (w * 64 + lo) * page, end = start + len * page;
+                bits = lo + len >= 64 ? 0 : bits & ~(((std::uint64_t{1} << len) - 1) << lo);
+                if (truncated()) {
+                    // A cut file: only the pages whose data is in it, page by page (the
+                    // bitmap is in the file, so this is bounded by its size).
+                    for (std::uint64_t a = start; a < end; a += page) {
+                        if (past_end(a, page)) continue;
+                        if (!r.empty() && r.back().end == a)
+                            r.back().end = a + page;
+                        else
+                            r.push_back({a, a + page});
+                    }
+                    continue;
+                }
                 if (!r.empty() && r.back().end == start)
                     r.back().end = end;
                 else
                     r.push_back({start, end});
-                bits = lo + len >= 64 ? 0 : bits & ~(((std::uint64_t{1} << len) - 1) << lo);
             }
         }
         return r;
     }
     if (segments_.empty()) return std::nullopt;
-    for (const auto& s : segments_)
-        if (s.filesz) r.push_back({s.paddr, s.paddr + s.filesz});
+    for (const auto& s : segments_) {
+        // A cut file holds a segment's first bytes only: no loop over its (maybe absurd) size.
+        std::uint64_t in_file = s.offset >= file_size_ ? 0 : std::min(s.filesz, file_size_ - s.offset);
+        if (truncated()) in_file &= ~((std::uint64_t{1} << page_shift_) - 1);  // whole pages
+        if (in_file && s.paddr + in_file > s.paddr) r.push_back({s.paddr, s.paddr + in_file});
+    }
     std::sort(r.begin(), r.end(), [](const auto& a, const auto& b) { return a.start < b.start; });
     std::vector<AddressRange> merged;
     for (const auto& x : r) {

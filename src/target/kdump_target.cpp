@@ -120,6 +120,10 @@ Result<std::unique_ptr<KdumpTarget>> KdumpTarget::open(const std::string& path,
     t->ctx_.reset(kdump_new());
     if (!t->ctx_) return fail("out of memory creating a libkdumpfile context", path);
     kdump_ctx_t* ctx = t->ctx_.get();
+    // A cut file (--force) is read with read(2): through mmap, the first page-table or page
+    // read past its end (libaddrxlat's own, which kdive cannot check) would be a SIGBUS.
+    if (t->layout_.truncated())
+        (void)set_number(ctx, KDUMP_ATTR_FILE_MMAP_POLICY, KDUMP_NUMBER, KDUMP_MMAP_NEVER);
     if (kdump_open_fd(ctx, t->fd_.get()) != KDUMP_OK)
         return fail(fmt::format("not a kernel dump this build can read ({})", kdump_get_err(ctx)),
                     path);
@@ -144,6 +148,11 @@ Result<std::unique_ptr<KdumpTarget>> KdumpTarget::open(const std::string& path,
     // fails to tell the paging depth and breaks physical reads too.
     if (auto raw = raw_vmcoreinfo(ctx)) t->vmcoreinfo_ = VmcoreInfo::parse(*raw);
     kdump_clear_err(ctx);
+    if (t->vmcoreinfo_.empty() && t->format_ == "kdump-compressed")
+        // makedumpfile always writes it; without it libkdumpfile 0.5.1 crashes (a NULL write in
+        // kdump_read) on the physical reads that would look for the kernel.
+        return fail("kdump-compressed dump without VMCOREINFO (zeroed or corrupt): cannot be read",
+                    path);
     if (t->vmcoreinfo_.empty()) {
         t->kvaddr_unavailable_ = "no VMCOREINFO in the dump: kernel page tables not located";
         return t;
@@ -254,7 +263,8 @@ std::optional<std::vector<AddressRange>> KdumpTarget::present_physical() {
     (void)kdump_get_number_attr(ctx, KDUMP_ATTR_PAGE_SIZE, &page_size);
     std::vector<AddressRange> ranges;
     if (auto own = layout_.present()) {
-        // The file's own map (makedumpfile's bitmap, the ELF segments) first: libkdumpfile
+        // The file's own map (makedumpfile's bitmap, the ELF segments; in a cut file without
+        // the pages whose data lies past its end) first: libkdumpfile
         // 0.5.1's file.pagemap of an ELF vmcore stops at the end of the kernel text segment
         // when that overlaps the RAM segment holding it (/proc/vmcore copies do).
         ranges = std::move(*own);
@@ -280,19 +290,6 @@ std::optional<std::vector<AddressRange>> KdumpTarget::present_physical() {
         }
         kdump_bmp_decref(bmp);
         kdump_clear_err(ctx);
-    }
-    if (layout_.truncated()) {
-        // Pages whose data lies past the end of a cut file are as good as excluded.
-        std::vector<AddressRange> kept;
-        for (const auto& r : ranges)
-            for (std::uint64_t a = r.start; a < r.end; a += page_size) {
-                if (layout_.past_end(a, page_size)) continue;
-                if (!kept.empty() && kept.back().end == a)
-                    kept.back().end = a + page_size;
-                else
-                    kept.push_back({a, a + page_size});
-            }
-        ranges = std::move(kept);
     }
     present_ = std::move(ranges);
     return present_;
