@@ -44,6 +44,9 @@ struct AddressRange {
     std::uint64_t start = 0, end = 0;
 };
 
+// The ranges sorted by start, overlapping or touching ones merged.
+std::vector<AddressRange> merge_ranges(std::vector<AddressRange> ranges);
+
 // Kernel virtual [vaddr, vaddr+size) mapped onto physical [paddr, paddr+size).
 struct KernelMapping {
     std::uint64_t vaddr = 0, paddr = 0, size = 0;

@@ -249,15 +249,7 @@ std::optional<std::vector<AddressRange>> DumpFileLayout::present() const {
         if (truncated()) in_file &= ~((std::uint64_t{1} << page_shift_) - 1);  // whole pages
         if (in_file && s.paddr + in_file > s.paddr) r.push_back({s.paddr, s.paddr + in_file});
     }
-    std::sort(r.begin(), r.end(), [](const auto& a, const auto& b) { return a.start < b.start; });
-    std::vector<AddressRange> merged;
-    for (const auto& x : r) {
-        if (!merged.empty() && x.start <= merged.back().end)
-            merged.back().end = std::max(merged.back().end, x.end);
-        else
-            merged.push_back(x);
-    }
-    return merged;
+    return merge_ranges(std::move(r));
 }
 
 }  // namespace kdive

@@ -130,15 +130,7 @@ std::optional<std::vector<AddressRange>> KcoreTarget::present_physical() {
     std::vector<AddressRange> r;
     for (const auto& s : segments_)
         if (s.has_paddr()) r.push_back({s.paddr, s.paddr + s.size});
-    std::sort(r.begin(), r.end(), [](auto& a, auto& b) { return a.start < b.start; });
-    std::vector<AddressRange> merged;
-    for (const auto& x : r) {
-        if (!merged.empty() && x.start <= merged.back().end)
-            merged.back().end = std::max(merged.back().end, x.end);
-        else
-            merged.push_back(x);
-    }
-    return merged;
+    return merge_ranges(std::move(r));
 }
 
 Result<std::vector<KernelMapping>> KcoreTarget::kernel_mappings(std::uint64_t start,

@@ -85,4 +85,16 @@ Result<std::vector<KernelMapping>> page_table_mappings(Target& target, std::uint
     return out;
 }
 
+std::vector<AddressRange> merge_ranges(std::vector<AddressRange> r) {
+    std::sort(r.begin(), r.end(), [](const auto& a, const auto& b) { return a.start < b.start; });
+    std::vector<AddressRange> merged;
+    for (const auto& x : r) {
+        if (!merged.empty() && x.start <= merged.back().end)
+            merged.back().end = std::max(merged.back().end, x.end);
+        else
+            merged.push_back(x);
+    }
+    return merged;
+}
+
 }  // namespace kdive
