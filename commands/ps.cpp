@@ -2,6 +2,7 @@
 // ps: the dumped kernel's tasks, in crash's columns, every thread of every process (crash 8.0.2
 // finds 4 of them on Debian's 6.1 kernel: it relies on a PID hash that kernel no longer has).
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <regex>
 
@@ -53,28 +54,36 @@ struct Usage {
     double mem_percent = 0;
 };
 
+// Each mm's per-thread counts not yet folded into it, summed once over all tasks (a thread
+// group's threads share the mm: per task, that sum would be read again for every thread).
+std::map<std::uint64_t, std::int64_t> unsynced_rss(Session& s, const MemLayout& m, const TaskList& list) {
+    std::map<std::uint64_t, std::int64_t> out;
+    if (!m.task_rss.size) return out;
+    for (const Task& o : list.all()) {
+        if (!o.mm) continue;
+        for (std::int64_t i : m.rss_items)
+            if (auto v = s.target().read_value<std::int32_t>(AddressSpace::KernelVirtual,
+                                                            o.address + m.task_rss.offset + 4 * i))
+                out[o.mm] += *v;
+    }
+    return out;
+}
+
 // Resident pages: the mm's file, anon and shmem counters plus each thread's deltas not yet
 // folded into them (SPLIT_RSS_COUNTING, before 6.2). /proc's VmRSS leaves the deltas out;
 // crash 8.0.2 adds them but leaves out shmem pages, which on a tmpfs root is all of a
 // program's text.
-Usage usage(Session& s, const MemLayout& m, const TaskList& list, const Task& t) {
+Usage usage(Session& s, const MemLayout& m, const std::map<std::uint64_t, std::int64_t>& unsynced, const Task& t) {
     Usage u;
     if (!t.mm) return u;
     auto tv = s.target().read_value<std::uint64_t>(AddressSpace::KernelVirtual, t.mm + m.total_vm.offset);
     if (tv) u.vsz_kb = *tv * 4;
     std::int64_t rss = 0;
-    for (std::int64_t i : m.rss_items) {
-        if (m.rss_count.size) {
-            auto v = s.target().read_value<std::int64_t>(AddressSpace::KernelVirtual, t.mm + m.rss_count.offset + 8 * i);
-            if (v) rss += *v;
-        }
-        if (m.task_rss.size)
-            for (const Task& o : list.all())
-                if (o.mm == t.mm)
-                    if (auto v = s.target().read_value<std::int32_t>(AddressSpace::KernelVirtual,
-                                                                    o.address + m.task_rss.offset + 4 * i))
-                        rss += *v;
-    }
+    if (m.rss_count.size)
+        for (std::int64_t i : m.rss_items)
+            if (auto v = s.target().read_value<std::int64_t>(AddressSpace::KernelVirtual, t.mm + m.rss_count.offset + 8 * i))
+                rss += *v;
+    if (auto it = unsynced.find(t.mm); it != unsynced.end()) rss += it->second;
     if (rss < 0) rss = 0;
     u.rss_kb = static_cast<std::uint64_t>(rss) * 4;
     if (m.totalram) u.mem_percent = 100.0 * static_cast<double>(rss) / static_cast<double>(m.totalram);
@@ -90,7 +99,9 @@ std::optional<std::uint32_t> policy_number(std::string_view name) {
     std::string upper(name);
     for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     if (auto it = names.find(upper); it != names.end()) return it->second;
-    if (!name.empty() && std::all_of(name.begin(), name.end(), ::isdigit)) return std::stoul(std::string(name));
+    std::uint32_t n = 0;
+    auto [p, ec] = std::from_chars(name.data(), name.data() + name.size(), n);
+    if (ec == std::errc{} && p == name.data() + name.size()) return n;
     return std::nullopt;
 }
 
@@ -212,12 +223,13 @@ private:
                        bool kstack, Output& out) {
         auto mem = mem_layout(session);
         if (!mem) return mem.failure();
+        const auto unsynced = unsynced_rss(session, *mem, tl);
         if (!out.json())
             out.write(kstack ? "      PID    PPID  CPU      KSTACKP      ST  %MEM      VSZ      RSS  COMM\n"
                              : "      PID    PPID  CPU       TASK        ST  %MEM      VSZ      RSS  COMM\n");
         for (const Task* t : ts) {
             if (out.broken()) break;
-            const Usage u = usage(session, *mem, tl, *t);
+            const Usage u = usage(session, *mem, unsynced, *t);
             if (out.json()) {
                 out.raw_json(fmt::format(
                     R"({{"pid":{},"ppid":{},"cpu":{},"task":"{:#x}","state":"{}","active":{},"mem_percent":{:.1f},"vsz":{},"rss":{},"comm":{},"kernel_thread":{}}})",

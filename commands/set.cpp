@@ -2,6 +2,7 @@
 // set: the session's settings (radix, scroll, output) and crash's task context (`set PID`,
 // `set -p`, `set -c CPU`): the task that task-dependent commands (task, bt, rd -u) use.
 #include <algorithm>
+#include <charconv>
 #include <cctype>
 
 #include "kdive/command.hpp"
@@ -88,7 +89,9 @@ private:
             t = (*list)->panic_task();
             if (!t) return fail("no panic task in this dump");
         } else if (auto cpu = args.value("c")) {
-            const unsigned long n = std::stoul(*cpu);
+            unsigned long n = 0;
+            auto [p, ec] = std::from_chars(cpu->data(), cpu->data() + cpu->size(), n);
+            if (ec != std::errc{} || p != cpu->data() + cpu->size()) return fail("not a CPU number", *cpu);
             if (n >= (*list)->active().size() || !(*list)->active()[n]) return fail("no active task known for this CPU", *cpu);
             t = (*list)->active()[n];
         } else {
