@@ -35,8 +35,13 @@ in_library() {
          }
          END { exit !found }' "$1"
 }
-# KDIVE_FUZZ_SEED fixes libFuzzer's random seed: the test command's runs then replay the same
-# mutations every time (a CI run fails on a bug, not on luck); unset, each run explores anew.
+# KDIVE_FUZZ_SEED fixes libFuzzer's random seed and turns SECONDS into a fixed number of runs
+# (SECONDS x the target's nominal rate below, about half of what an idle 2-core machine
+# does under ASan): the test command then replays exactly the same inputs every time, so a CI
+# run fails on a bug that a local run of the same commit also finds, not on how busy the
+# machine was. A time cap of 3 x SECONDS still bounds a slow machine. Unset: time-bound runs
+# that explore anew each time.
+declare -A NOMINAL_RATE=([line]=6000 [bpf_insn]=4000 [expression]=3000 [vmcoreinfo]=8000 [dump]=150 [dwarf]=1500)
 SEED=${KDIVE_FUZZ_SEED:+-seed=$KDIVE_FUZZ_SEED}
 WORK=$(mktemp -d /tmp/kdive-fuzz.XXXXXX)
 failed=0 keep=0
@@ -52,16 +57,25 @@ for t in "${TARGETS[@]}"; do
     # A crash inside libkdumpfile or libaddrxlat themselves (frame #0 in the library, kdive's
     # checks passed) is counted and kept, and fuzzing goes on for the time left: kdive can
     # only refuse such input before the library sees it, case by case.
-    rc=0 execs=0 rate= cov= libcrash=0 n=0
-    end=$(( $(date +%s) + SECONDS_PER_TARGET ))
+    rc=0 execs=0 rate= cov= libcrash=0 n=0 budget=0 limit=
+    wall=$SECONDS_PER_TARGET
+    if [ -n "$SEED" ]; then
+        budget=$(( SECONDS_PER_TARGET * ${NOMINAL_RATE[$t]:-1000} ))
+        wall=$(( SECONDS_PER_TARGET * 3 ))
+    fi
+    end=$(( $(date +%s) + wall ))
     while left=$(( end - $(date +%s) )); [ "$left" -gt 2 ]; do
+        if [ "$budget" -gt 0 ]; then
+            [ "$execs" -lt "$budget" ] || break
+            limit=-runs=$(( budget - execs ))
+        fi
         n=$((n + 1))
         log=$WORK/$t/log.$n
         rc=0
-        (cd "$WORK/$t" && "$bin" -max_total_time="$left" -rss_limit_mb=2048 -timeout=25 $SEED \
+        (cd "$WORK/$t" && "$bin" -max_total_time="$left" $limit -rss_limit_mb=2048 -timeout=25 $SEED \
             -print_final_stats=1 -artifact_prefix="$WORK/$t/artifacts/" "$corpus") > "$log" 2>&1 || rc=$?
         runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-        execs=$((execs + ${runs:-0}))
+        execs=$((execs + ${runs:-1}))
         rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
         cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
         [ "$rc" -eq 0 ] && break
@@ -78,8 +92,9 @@ for t in "${TARGETS[@]}"; do
     if [ "$rc" -eq 0 ]; then
         note=
         [ "$libcrash" -gt 0 ] && note=", $libcrash crash(es) inside libkdumpfile/libaddrxlat kept in $WORK/$t/library"
-        printf '[fuzz] %-11s ok      %ss, %s runs (%s/s), coverage %s, corpus %s%s\n' "$t" \
-            "$SECONDS_PER_TARGET" "$execs" "${rate:-?}" "${cov:-?}" "$(ls "$corpus" | wc -l)" "$note"
+        printf '[fuzz] %-11s ok      %s, %s runs (%s/s), coverage %s, corpus %s%s\n' "$t" \
+            "${SEED:+seed ${KDIVE_FUZZ_SEED}, }$(( $(date +%s) - end + wall ))s" "$execs" "${rate:-?}" \
+            "${cov:-?}" "$(ls "$corpus" | wc -l)" "$note"
         [ "$libcrash" -gt 0 ] && keep=1
     else
         failed=1

@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include "util/leb128.hpp"
 #include "util/unique_fd.hpp"
 
 namespace kdive {
@@ -66,30 +67,14 @@ struct Cursor {
         p += sizeof(T);
         return v;
     }
-    std::uint64_t uleb() {
-        std::uint64_t v = 0;
-        unsigned shift = 0;
-        for (;;) {
-            need(1);
-            Byte b = *p++;
-            if (shift < 64) v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
-            if (!(b & 0x80)) return v;
-            shift += 7;
-        }
+    template <typename Decode>
+    auto leb(Decode decode) -> typename decltype(decode(p, end))::value_type {
+        const auto v = decode(p, end);
+        if (!v) throw CorruptDwarf{off()};
+        return *v;
     }
-    std::int64_t sleb() {
-        std::int64_t v = 0;
-        unsigned shift = 0;
-        Byte b;
-        do {
-            need(1);
-            b = *p++;
-            if (shift < 64) v |= static_cast<std::int64_t>(b & 0x7f) << shift;
-            shift += 7;
-        } while (b & 0x80);
-        if (shift < 64 && (b & 0x40)) v |= -(static_cast<std::int64_t>(1) << shift);
-        return v;
-    }
+    std::uint64_t uleb() { return leb(leb128::read_unsigned); }
+    std::int64_t sleb() { return leb(leb128::read_signed); }
     void skip(std::uint64_t n) {
         need(n);
         p += n;

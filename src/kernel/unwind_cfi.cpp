@@ -7,10 +7,17 @@
 #include <fmt/format.h>
 
 #include "debuginfo/elf_file.hpp"
+#include "util/leb128.hpp"
 
 namespace kdive::cfi {
 
 namespace {
+
+// Factor times data alignment, wrapping as the unwinder's address arithmetic does: a corrupt
+// .debug_frame must give a wrong offset (which the unwinder then rejects), never signed overflow.
+std::int64_t scaled(std::uint64_t factor, std::int64_t align) {
+    return static_cast<std::int64_t>(factor * static_cast<std::uint64_t>(align));
+}
 
 // Bounds-checked reading of the section; a read past the end sets `bad`.
 struct Reader {
@@ -31,34 +38,17 @@ struct Reader {
         pos += sizeof(T);
         return v;
     }
-    std::uint64_t uleb() {
-        std::uint64_t v = 0;
-        for (unsigned shift = 0;; shift += 7) {
-            if (pos >= end) {
-                bad = true;
-                return v;
-            }
-            const std::uint8_t b = d[pos++];
-            if (shift < 64) v |= std::uint64_t{b & 0x7fu} << shift;
-            if (!(b & 0x80)) return v;
-        }
+    // LEB128 through the shared decoder; running off the end marks the reader bad.
+    template <typename Decode>
+    auto leb(Decode decode) -> decltype(decode(std::declval<const std::uint8_t*&>(), nullptr).value_or(0)) {
+        const std::uint8_t* p = d.data() + pos;
+        const auto v = decode(p, d.data() + end);
+        pos = static_cast<std::size_t>(p - d.data());
+        if (!v) bad = true;
+        return v.value_or(0);
     }
-    std::int64_t sleb() {
-        std::int64_t v = 0;
-        unsigned shift = 0;
-        std::uint8_t b = 0;
-        do {
-            if (pos >= end) {
-                bad = true;
-                return v;
-            }
-            b = d[pos++];
-            if (shift < 64) v |= static_cast<std::int64_t>(std::uint64_t{b & 0x7fu} << shift);
-            shift += 7;
-        } while (b & 0x80);
-        if (shift < 64 && (b & 0x40)) v |= -(std::int64_t{1} << shift);
-        return v;
-    }
+    std::uint64_t uleb() { return leb(leb128::read_unsigned); }
+    std::int64_t sleb() { return leb(leb128::read_signed); }
     void skip(std::uint64_t n) {
         if (n > end - pos) {
             bad = true;
@@ -147,7 +137,7 @@ bool Table::run(std::size_t from, std::size_t to, const Cie& cie, std::uint64_t 
             if (loc > pc) return true;
             continue;
         case 2: {  // offset
-            const std::int64_t off = static_cast<std::int64_t>(r.uleb()) * cie.data_align;
+            const std::int64_t off = scaled(r.uleb(), cie.data_align);
             if (reg_ok(low)) row.regs[low] = {Rule::Offset, off};
             continue;
         }
@@ -164,13 +154,13 @@ bool Table::run(std::size_t from, std::size_t to, const Cie& cie, std::uint64_t 
         case 0x04: loc += r.fixed<std::uint32_t>() * cie.code_align; if (loc > pc) return true; break;
         case 0x05: case 0x11: {  // offset_extended(_sf)
             const std::uint64_t reg = r.uleb();
-            const std::int64_t off = (op == 0x05 ? static_cast<std::int64_t>(r.uleb()) : r.sleb()) * cie.data_align;
+            const std::int64_t off = scaled(op == 0x05 ? r.uleb() : static_cast<std::uint64_t>(r.sleb()), cie.data_align);
             if (reg_ok(reg)) row.regs[reg] = {Rule::Offset, off};
             break;
         }
         case 0x14: case 0x15: {  // val_offset(_sf)
             const std::uint64_t reg = r.uleb();
-            const std::int64_t off = (op == 0x14 ? static_cast<std::int64_t>(r.uleb()) : r.sleb()) * cie.data_align;
+            const std::int64_t off = scaled(op == 0x14 ? r.uleb() : static_cast<std::uint64_t>(r.sleb()), cie.data_align);
             if (reg_ok(reg)) row.regs[reg] = {Rule::ValOffset, off};
             break;
         }
@@ -191,11 +181,11 @@ bool Table::run(std::size_t from, std::size_t to, const Cie& cie, std::uint64_t 
             break;
         case 0x0c: row.cfa_reg = static_cast<unsigned>(r.uleb()); row.cfa_offset = static_cast<std::int64_t>(r.uleb());
                    row.deref_cfa = false; row.cfa_supported = true; break;
-        case 0x12: row.cfa_reg = static_cast<unsigned>(r.uleb()); row.cfa_offset = r.sleb() * cie.data_align;
+        case 0x12: row.cfa_reg = static_cast<unsigned>(r.uleb()); row.cfa_offset = scaled(static_cast<std::uint64_t>(r.sleb()), cie.data_align);
                    row.deref_cfa = false; row.cfa_supported = true; break;
         case 0x0d: row.cfa_reg = static_cast<unsigned>(r.uleb()); break;
         case 0x0e: row.cfa_offset = static_cast<std::int64_t>(r.uleb()); break;
-        case 0x13: row.cfa_offset = r.sleb() * cie.data_align; break;
+        case 0x13: row.cfa_offset = scaled(static_cast<std::uint64_t>(r.sleb()), cie.data_align); break;
         case 0x0f: {  // def_cfa_expression: only DW_OP_bregN off; DW_OP_deref
             const std::uint64_t len = r.uleb();
             const std::size_t end = r.pos + len;
@@ -223,7 +213,7 @@ bool Table::run(std::size_t from, std::size_t to, const Cie& cie, std::uint64_t 
         case 0x2e: r.uleb(); break;  // GNU_args_size
         case 0x2f: {                 // GNU_negative_offset_extended
             const auto reg = r.uleb();
-            const std::int64_t off = -static_cast<std::int64_t>(r.uleb()) * cie.data_align;
+            const std::int64_t off = scaled(0 - r.uleb(), cie.data_align);
             if (reg_ok(reg)) row.regs[reg] = {Rule::Offset, off};
             break;
         }
