@@ -213,6 +213,9 @@ private:
     std::uint64_t scalar(const Object& v) { return check(object_scalar(s_, v)); }
 
     const Type* stripped(const Object& v) { return di_.complete(strip_typedefs(v.type)); }
+    // The size of t's definition: a pointer's target is often a declaration in the pointer's
+    // compile unit (`const struct sched_class *`), whose own size is 0.
+    std::uint64_t size_of(const Type* t) { return type_size(di_.complete(strip_typedefs(t))); }
 
     // Arrays become pointers to their first element; functions, pointers to themselves.
     Object decay(const Object& v) {
@@ -312,7 +315,7 @@ private:
         if (op == "+" || op == "-") {
             if (lp && rp) {
                 if (op == "+") error("cannot add two pointers");
-                std::uint64_t size = std::max<std::uint64_t>(1, type_size(stripped(l)->target.get()));
+                std::uint64_t size = std::max<std::uint64_t>(1, size_of(stripped(l)->target.get()));
                 auto diff = static_cast<std::int64_t>(scalar(l) - scalar(r));
                 return make_int(static_cast<std::uint64_t>(diff / static_cast<std::int64_t>(size)), long_t());
             }
@@ -320,7 +323,7 @@ private:
                 const Object& p = lp ? l : r;
                 const Object& n = lp ? r : l;
                 if (op == "-" && rp) error("cannot subtract a pointer from a number");
-                std::uint64_t size = std::max<std::uint64_t>(1, type_size(stripped(p)->target.get()));
+                std::uint64_t size = std::max<std::uint64_t>(1, size_of(stripped(p)->target.get()));
                 std::uint64_t off = scalar(n) * size;
                 return make_int(op == "+" ? scalar(p) + off : scalar(p) - off, p.type);
             }
@@ -415,7 +418,7 @@ private:
         if (lex_.peek().kind == Tok::Ident && lex_.peek().text == "sizeof") {
             lex_.take();
             std::uint64_t size;
-            if (lex_.is("(") && type_follows()) size = type_size(di_.complete(strip_typedefs(type_name_in_parens())));
+            if (lex_.is("(") && type_follows()) size = size_of(type_name_in_parens());
             else {
                 Object v = unary();
                 size = type_size(stripped(v));
@@ -484,7 +487,7 @@ private:
             }
         } else {
             if (m->member->bit_size) error("bit-fields of values not in memory are not supported", name);
-            std::uint64_t off = m->bit_offset / 8, size = type_size(v.type);
+            std::uint64_t off = m->bit_offset / 8, size = size_of(v.type);
             if (off + size > base.bytes.size()) error("member beyond the value", name);
             v.bytes.assign(base.bytes.begin() + static_cast<std::ptrdiff_t>(off),
                            base.bytes.begin() + static_cast<std::ptrdiff_t>(off + size));
@@ -508,7 +511,7 @@ private:
                     Object e;
                     e.type = t->target.get();
                     e.lvalue = true;
-                    e.address = v.address + scalar(index) * type_size(e.type);
+                    e.address = v.address + scalar(index) * size_of(e.type);
                     v = e;
                 } else {
                     Object p = decay(v);
@@ -600,7 +603,11 @@ Result<Object> evaluate(Session& session, std::string_view expression) {
 Result<std::vector<std::byte>> object_bytes(Session& session, const Object& v) {
     if (!v.lvalue) return v.bytes;
     if (v.per_cpu) return fail("a per-CPU variable has a value per CPU: use NAME:CPU", v.symbol);
-    std::uint64_t size = type_size(v.type);
+    // `*p` where p points to a declared-only struct: read as much as the definition holds.
+    const Type* t = strip_typedefs(v.type);
+    if (t && !t->complete)
+        if (auto di = session.debuginfo()) t = (*di)->complete(t);
+    std::uint64_t size = type_size(t);
     if (v.bit_size) size = (v.bit_offset + v.bit_size + 7) / 8;
     if (size > (64u << 20)) return fail("value too large to read", hex_address(v.address));
     std::vector<std::byte> b(size);

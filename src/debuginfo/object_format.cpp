@@ -7,6 +7,7 @@
 
 #include "kdive/object.hpp"
 #include "kdive/output.hpp"
+#include "kdive/unwind.hpp"
 
 namespace kdive {
 
@@ -110,7 +111,8 @@ private:
         std::memcpy(&v, b.data(), std::min<std::size_t>(8, b.size()));
         const Type* target = strip_typedefs(t->target.get());
         if (target && target->kind == TypeKind::Function && v) {
-            if (auto sym = s_.symbolize(v))
+            // Module functions too (net_device_ops of a driver), named as crash does: no module.
+            if (auto sym = symbolize_code(s_, v); sym && !sym->name.empty())
                 return sym->offset ? fmt::format("{:#x} <{}+{}>", v, sym->name, sym->offset)
                                    : fmt::format("{:#x} <{}>", v, sym->name);
         }

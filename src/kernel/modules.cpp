@@ -100,7 +100,8 @@ Result<std::vector<ModuleSymbol>> module_symbols(Session& s, const LoadedModule&
         if (!name || name->empty()) continue;
         out.push_back({std::move(*name), e.st_value, e.st_size, types[i]});
     }
-    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.address < b.address; });
+    // Stable: aliases keep kallsyms order (the function before its module_init/exit alias).
+    std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.address < b.address; });
     return out;
 }
 

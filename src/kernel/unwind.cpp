@@ -472,6 +472,9 @@ std::optional<CodeSymbol> symbolize_code(Session& session, std::uint64_t addr) {
                                [](std::uint64_t a, const ModuleSymbol& s) { return a < s.address; });
     if (it == syms.begin()) return CodeSymbol{"", addr - m->mod.base, m->mod.name};
     --it;
+    // Aliases share an address: the first in kallsyms order is the function's own name
+    // (dummy_cleanup_module, before the cleanup_module alias module_exit() adds), as crash says.
+    while (it != syms.begin() && std::prev(it)->address == it->address) --it;
     return CodeSymbol{it->name, addr - it->address, m->mod.name};
 }
 

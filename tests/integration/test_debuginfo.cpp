@@ -107,6 +107,39 @@ TEST_CASE("p reads the dumped kernel's variables", "[lab][expressions]") {
     }
 }
 
+TEST_CASE("p through a pointer to a struct declared only in its unit reads the definition", "[lab][expressions]") {
+    // init_task.sched_class is `const struct sched_class *` in a unit that only declares the
+    // struct: the target's size is the definition's (reading it as size 0 printed zeros).
+    const auto d = lab::dumps().front();
+    const std::string out = lab::kdive_batch(
+        "p *init_task.sched_class\n"
+        "p idle_sched_class\n"
+        "p (long)(init_task.sched_class + 1) - (long)init_task.sched_class\n"
+        "p sizeof(struct sched_class)\n"
+        "p init_task.sched_class[0].dequeue_task\n"
+        "mod\n",
+        d.path);
+    INFO(out);
+    const auto body = [&](const std::string& var) {
+        const auto at = out.find(var + " = {");
+        REQUIRE(at != std::string::npos);
+        return out.substr(out.find('{', at), out.find("\n}", at) - out.find('{', at));
+    };
+    CHECK(body("$1") == body("$2"));
+    CHECK_THAT(body("$1"), Catch::Contains("dequeue_task = 0x") && Catch::Contains("<dequeue_task_idle>"));
+    std::smatch m;
+    REQUIRE(std::regex_search(out, m, std::regex(R"(\$3 = (\d+)\n\$4 = (\d+)\n)")));
+    CHECK(m[1].str() == m[2].str());
+    CHECK(std::stoul(m[1].str()) > 100);
+    CHECK_THAT(out, Catch::Contains("<dequeue_task_idle>\n"));
+    // A function pointer into a module is named from the dump's kallsyms, by its own name
+    // rather than the cleanup_module alias module_exit() adds (as crash does).
+    REQUIRE(std::regex_search(out, m, std::regex(R"(\n([0-9a-f]{16})  dummy )")));
+    const std::string exit_out = lab::kdive_batch(
+        fmt::format("p ((struct module *)0x{})->exit\n", m[1].str()), d.path);
+    CHECK_THAT(exit_out, Catch::Matches(R"(\$1 = (\(void \(\*\)\(void\)\) )?0x[0-9a-f]+ <dummy_cleanup_module>\n)"));
+}
+
 TEST_CASE("list walks init_task.tasks through every live process", "[lab][list]") {
     for (const char* scenario : {"kdump-l5", "kdump-l4"}) {
         INFO(scenario);
