@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The tests: install what is needed, make (or reuse) every lab dump, build, run ctest (unit tests
 # and the lab tests against real dumps); then the whole suite again built with ASan+UBSan (the
-# `asan` preset, build-asan/), then every libFuzzer target for a minute (scripts/fuzz.sh).
+# `asan` preset, build-asan/), then every libFuzzer target replaying a fixed seed (scripts/fuzz.sh).
 # Exits non-zero on any failure. KDIVE_TEST_QUICK=1 stops after the first suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +23,7 @@ cmake --build build-asan -j"$(nproc)"
 # initramfs (run-live.sh copies what ldd names) and passes, 10x slower under TCG.
 (cd build-asan && ctest --output-on-failure -j"$(nproc)" -LE no-asan)
 
-# A fixed seed: the same mutations each run, so CI is red for a bug, not by chance. Longer,
+# A fixed seed and, with it, a fixed number of runs per target: the same inputs on any machine,
+# so CI is red for a bug a local run of the commit also finds, not by chance. Longer,
 # exploring runs: scripts/fuzz.sh 3600 (docs/testing.md).
 KDIVE_FUZZ_SEED=1 scripts/fuzz.sh 60
