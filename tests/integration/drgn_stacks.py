@@ -10,9 +10,11 @@
 # drgn picks the sized symbol around a label, bt the label: compare those by PC only).
 #
 # With --inline drgn's inline frames are listed too, each as NAME@PC:inline before the frame of
-# the function it is inlined into (for bt -I).
+# the function it is inlined into (for bt -I). With --crashed only the crashed thread's line,
+# keyed by its task_struct address in hex instead of its pid (an idle task's pid, 0, names one
+# task per CPU; for_each_task does not list idle tasks at all).
 #
-# usage: drgn_stacks.py [--inline] VMCORE VMLINUX
+# usage: drgn_stacks.py [--inline] [--crashed] VMCORE VMLINUX
 import sys
 
 import drgn
@@ -33,22 +35,28 @@ def frame_name(prog, frame):
 def main():
     args = sys.argv[1:]
     inline = "--inline" in args
-    if inline:
-        args.remove("--inline")
+    crashed = "--crashed" in args
+    args = [a for a in args if a not in ("--inline", "--crashed")]
     prog = drgn.Program()
     prog.set_core_dump(args[0])
     prog.load_debug_info([args[1]])
-    for task in for_each_task(prog):
-        pid = task.pid.value_()
+
+    def line(key, task):
         try:
             trace = prog.stack_trace(task)
         except Exception as e:  # noqa: BLE001 - report any failure as a line of its own
-            print(f"{pid}\tERROR {e}")
-            continue
+            return f"{key}\tERROR {e}"
         names = [f"{frame_name(prog, f)}@{f.pc:x}" + (":inline" if f.is_inline else "")
                  for f in trace
                  if (inline or not f.is_inline) and f.pc >= 0xffff800000000000]
-        print(f"{pid}\t" + " ".join(names))
+        return f"{key}\t" + " ".join(names)
+
+    if crashed:
+        task = prog.crashed_thread().object
+        print(line(f"{task.value_():x}", task))
+        return
+    for task in for_each_task(prog):
+        print(line(task.pid.value_(), task))
 
 
 if __name__ == "__main__":

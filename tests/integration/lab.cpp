@@ -44,6 +44,12 @@ std::vector<Dump> dumps() {
     return out;
 }
 
+Dump nmi_dump() {
+    Dump d{"nmi-l4", "lzo", dir() / "nmi-l4" / "vmcore.lzo"};
+    if (!fs::exists(d.path)) FAIL("lab dump missing: " << d.path << " (run tests/lab/lab.sh)");
+    return d;
+}
+
 std::string truth(const std::string& scenario, const std::string& name) {
     auto p = dir() / scenario / "truth" / name;
     std::ifstream in(p);

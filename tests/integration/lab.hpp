@@ -23,8 +23,11 @@ struct Dump {
 // The lab directory; fails the test if KDIVE_LAB_DIR is unset or incomplete.
 fs::path dir();
 fs::path vmlinux();
-// Every dump of every scenario, each checked to exist.
+// Every dump of every scenario, each checked to exist. Not the NMI scenario's: its panic has
+// no panic task known beforehand, so the tests that read truth/panic_pid take it separately.
 std::vector<Dump> dumps();
+// nmi-l4's lzo dump: the kernel panicked on an NMI the host injected (unknown_nmi_panic).
+Dump nmi_dump();
 // truth/NAME of a scenario, whole; trailing newline removed.
 std::string truth(const std::string& scenario, const std::string& name);
 // truth/NAME split into lines.

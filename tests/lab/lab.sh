@@ -8,6 +8,8 @@
 #   qemu-l5   -cpu max: the panicked guest dumped by QEMU's dump-guest-memory (ELF, no VMCOREINFO)
 #   kdump-l4  -cpu max,la57=off (4-level paging): as kdump-l5
 #   qemu-l4   -cpu max,la57=off: as qemu-l5
+#   nmi-l4    -cpu max,la57=off: the host injects an NMI with kernel.unknown_nmi_panic set, so
+#             the kernel panics on the NMI stack; kexec + makedumpfile lzo only
 #
 # The lab directory, keyed by kernel version and a hash of the lab's own files, holds:
 #   vmlinux System.map config debug/   (links into the kernel cache)
@@ -16,14 +18,14 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-ALL_SCENARIOS=(kdump-l5 qemu-l5 kdump-l4 qemu-l4)
+ALL_SCENARIOS=(kdump-l5 qemu-l5 kdump-l4 qemu-l4 nmi-l4)
 force=0
 scenarios=()
 for a in "$@"; do
     case "$a" in
         --force) force=1 ;;
-        -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        kdump-l5|qemu-l5|kdump-l4|qemu-l4) scenarios+=("$a") ;;
+        -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        kdump-l5|qemu-l5|kdump-l4|qemu-l4|nmi-l4) scenarios+=("$a") ;;
         *) die "unknown argument '$a' (scenarios: ${ALL_SCENARIOS[*]})" ;;
     esac
 done
@@ -66,34 +68,53 @@ extract_truth() {
     done
 }
 
-qemu_cmd() {  # CPU MODE LOG: sets the array QEMU
+qemu_cmd() {  # CPU MODE LOG [CRASH]: sets the array QEMU
     QEMU=(qemu-system-x86_64 -accel tcg -cpu "$1" -m 1024 -smp 2
           -kernel "$KDIR/vmlinuz" -initrd "$LAB/initramfs/main.cpio.gz"
-          -append "console=ttyS0 crashkernel=256M panic=0 kdive.mode=$2"
+          -append "console=ttyS0 crashkernel=256M panic=0 kdive.mode=$2 kdive.crash=${4:-sysrq}"
           -display none -monitor none -no-reboot -serial "file:$3")
 }
 
-run_kdump() {  # TMPDIR CPU
-    local t=$1
+# The NMI scenario's host side: once the guest says it is armed, inject an NMI through QMP.
+inject_nmi_when_armed() {  # TMPDIR QEMU-PID
+    local t=$1 i
+    for i in $(seq 1 600); do
+        grep -q 'KDIVE-NMI-ARMED' "$t/console.log" 2>/dev/null && break
+        kill -0 "$2" 2>/dev/null || return 0
+        sleep 1
+    done
+    sleep 2  # let the guest's shell settle into its wait
+    python3 "$LAB_SRC/qmp.py" "$t/qmp.sock" nmi
+}
+
+run_kdump() {  # TMPDIR CPU [CRASH]: CRASH sysrq (all three formats) or nmi (lzo only)
+    local t=$1 crash=${3:-sysrq} qpid rc=0 kinds=(zlib lzo elf) k
+    [ "$crash" = sysrq ] || kinds=(lzo)
     truncate -s 256M "$t/vda.img" "$t/vdb.img"
     truncate -s 1100M "$t/vdc.img"
-    log "booting ($2): guest, sysrq crash, kdump capture (about a minute under TCG)"
-    qemu_cmd "$2" kdump "$t/console.log"
+    log "booting ($2): guest, $crash crash, kdump capture (about a minute under TCG)"
+    qemu_cmd "$2" kdump "$t/console.log" "$crash"
+    [ "$crash" = sysrq ] || QEMU+=(-qmp "unix:$t/qmp.sock,server=on,wait=off")
     timeout 900 "${QEMU[@]}" \
         -drive "file=$t/vda.img,if=virtio,format=raw" \
         -drive "file=$t/vdb.img,if=virtio,format=raw" \
-        -drive "file=$t/vdc.img,if=virtio,format=raw" > "$t/qemu.out" 2>&1 ||
-        { tail -n 30 "$t/console.log" >&2; die "qemu failed or timed out (see $t)"; }
-    for k in zlib lzo elf; do
+        -drive "file=$t/vdc.img,if=virtio,format=raw" > "$t/qemu.out" 2>&1 &
+    qpid=$!
+    [ "$crash" = sysrq ] || inject_nmi_when_armed "$t" "$qpid" || { kill "$qpid"; wait "$qpid"; }
+    wait "$qpid" || rc=$?
+    [ "$rc" -eq 0 ] || { tail -n 30 "$t/console.log" >&2; die "qemu failed or timed out (see $t)"; }
+    for k in "${kinds[@]}"; do
         grep -q "KDIVE-DUMP-OK $k" "$t/console.log" ||
             { tail -n 30 "$t/console.log" >&2; die "the capture kernel did not write the $k dump"; }
     done
-    makedumpfile -R "$t/vmcore.zlib" < "$t/vda.img" >/dev/null
-    makedumpfile -R "$t/vmcore.lzo" < "$t/vdb.img" >/dev/null
     extract_truth "$t/console.log" "$t/truth"
-    mv "$t/vdc.img" "$t/vmcore.elf"
-    truncate -s "$(cat "$t/truth/vmcore_size")" "$t/vmcore.elf"
-    rm -f "$t/vda.img" "$t/vdb.img"
+    makedumpfile -R "$t/vmcore.lzo" < "$t/vdb.img" >/dev/null
+    if [ "$crash" = sysrq ]; then
+        makedumpfile -R "$t/vmcore.zlib" < "$t/vda.img" >/dev/null
+        mv "$t/vdc.img" "$t/vmcore.elf"
+        truncate -s "$(cat "$t/truth/vmcore_size")" "$t/vmcore.elf"
+    fi
+    rm -f "$t/vda.img" "$t/vdb.img" "$t/vdc.img"
 }
 
 run_qemu_dump() {  # TMPDIR CPU
@@ -113,7 +134,7 @@ run_qemu_dump() {  # TMPDIR CPU
         tail -n 30 "$t/console.log" >&2; die "the guest did not panic"
     fi
     sleep 2  # let the other CPU stop and the panic messages finish
-    python3 "$LAB_SRC/qmp-dump.py" "$t/qmp.sock" "$t/qemu.elf" elf
+    python3 "$LAB_SRC/qmp.py" "$t/qmp.sock" dump "$t/qemu.elf" elf
     wait $qpid || true
     [ -s "$t/qemu.elf" ] || die "QEMU wrote no dump"
     extract_truth "$t/console.log" "$t/truth"
@@ -128,6 +149,7 @@ for s in "${scenarios[@]}"; do
     start=$(date +%s)
     case $s in
         kdump-*) run_kdump "$d.tmp" "$cpu" ;;
+        nmi-*) run_kdump "$d.tmp" "$cpu" nmi ;;
         qemu-*) run_qemu_dump "$d.tmp" "$cpu" ;;
     esac
     printf 'cpu=%s\nmode=%s\n' "$cpu" "${s%-*}" > "$d.tmp/truth/scenario"

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Take QEMU's dump-guest-memory of a running guest through QMP, then quit QEMU.
+"""Drive a lab guest's QEMU through QMP.
 
-    qmp-dump.py SOCKET OUTPUT [elf|kdump-zlib]
+    qmp.py SOCKET dump OUTPUT [elf|kdump-zlib]   dump-guest-memory of the guest, then quit QEMU
+    qmp.py SOCKET nmi                            inject an NMI into every CPU (the guest goes on)
 
-paging=false: the guest's physical memory plus per-CPU register notes; no VMCOREINFO.
+dump: paging=false, the guest's physical memory plus per-CPU register notes; no VMCOREINFO.
 """
 import json
 import socket
@@ -11,7 +12,7 @@ import sys
 
 
 def main() -> int:
-    sock_path, out, fmt = sys.argv[1], sys.argv[2], (sys.argv[3] if len(sys.argv) > 3 else "elf")
+    sock_path, action = sys.argv[1], sys.argv[2]
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.connect(sock_path)
     f = s.makefile("rw")
@@ -29,6 +30,12 @@ def main() -> int:
 
     json.loads(f.readline())  # greeting
     command("qmp_capabilities")
+    if action == "nmi":
+        command("inject-nmi")
+        return 0
+    if action != "dump":
+        raise SystemExit(f"qmp.py: unknown action {action}")
+    out, fmt = sys.argv[3], (sys.argv[4] if len(sys.argv) > 4 else "elf")
     command("dump-guest-memory", paging=False, protocol=f"file:{out}", format=fmt)
     try:
         command("quit")

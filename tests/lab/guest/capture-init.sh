@@ -14,10 +14,17 @@ for i in $(seq 1 100); do
     sleep 0.2
 done
 
+# kdive.formats= (from the crashed kernel's kexec line): which of the three to write.
+formats=zlib,lzo,elf
+for arg in $(cat /proc/cmdline); do
+    case "$arg" in kdive.formats=*) formats=${arg#kdive.formats=} ;; esac
+done
+wants() { case ",$formats," in *",$1,"*) return 0 ;; esac; return 1; }
+
 echo "KDIVE-VMCORE-SIZE $(stat -c %s /proc/vmcore)"
-makedumpfile -F -c -d 31 /proc/vmcore > /dev/vda && echo "KDIVE-DUMP-OK zlib"
-makedumpfile -F -l -d 31 /proc/vmcore > /dev/vdb && echo "KDIVE-DUMP-OK lzo"
-dd if=/proc/vmcore of=/dev/vdc bs=1M 2>/dev/null && echo "KDIVE-DUMP-OK elf"
+wants zlib && makedumpfile -F -c -d 31 /proc/vmcore > /dev/vda && echo "KDIVE-DUMP-OK zlib"
+wants lzo && makedumpfile -F -l -d 31 /proc/vmcore > /dev/vdb && echo "KDIVE-DUMP-OK lzo"
+wants elf && dd if=/proc/vmcore of=/dev/vdc bs=1M 2>/dev/null && echo "KDIVE-DUMP-OK elf"
 sync
 echo "KDIVE-CAPTURE-DONE"
 poweroff -f

@@ -2,17 +2,25 @@
 # /init of the lab guest: load real modules, start named workloads and BPF objects, print the
 # live kernel's ground truth between markers on the serial console, then crash with sysrq.
 # kdive.mode=kdump arms kexec first (a real kdump follows); kdive.mode=qemu leaves the panicked
-# guest for the host to take QEMU's dump-guest-memory.
+# guest for the host to take QEMU's dump-guest-memory. kdive.crash=nmi makes an unknown NMI
+# fatal and waits for the host to inject one (the panic then runs on the NMI stack of whichever
+# CPU takes it first), instead of sysrq-c from a shell.
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mkdir -p /tmp && mount -t tmpfs tmpfs /tmp
 
-mode=kdump
+mode=kdump crash=sysrq
 for arg in $(cat /proc/cmdline); do
-    case "$arg" in kdive.mode=*) mode=${arg#kdive.mode=} ;; esac
+    case "$arg" in
+        kdive.mode=*) mode=${arg#kdive.mode=} ;;
+        kdive.crash=*) crash=${arg#kdive.crash=} ;;
+    esac
 done
+# The NMI scenario needs only one dump format: the capture kernel writes just that.
+formats=zlib,lzo,elf
+[ "$crash" = nmi ] && formats=lzo
 
 # Only emergency messages on the console from here on: they would interleave with the truth.
 echo 1 > /proc/sys/kernel/printk
@@ -29,10 +37,14 @@ ip link add kd_veth0 type veth peer name kd_veth1 && ip link set kd_veth0 up
 
 if [ "$mode" = kdump ]; then
     kexec -p /boot/vmlinuz --initrd=/boot/capture.gz \
-        --append="console=ttyS0 irqpoll nr_cpus=1 reset_devices panic=0 rdinit=/init" ||
+        --append="console=ttyS0 irqpoll nr_cpus=1 reset_devices panic=0 rdinit=/init kdive.formats=$formats" ||
         echo "KDIVE-WARN kexec -p failed"
     echo "KDIVE-KEXEC-LOADED $(cat /sys/kernel/kexec_crash_loaded)"
 fi
+
+# The NMI must find both CPUs in the kernel (idle), so that the panic runs on the NMI stack
+# whichever CPU takes it: an NMI from user mode runs on the task's stack instead.
+[ "$crash" = nmi ] && killall kd_burner && sleep 1
 
 truth() { echo "KDIVE-TRUTH-BEGIN $1"; shift; "$@"; echo "KDIVE-TRUTH-END"; }
 truth uname uname -r
@@ -47,8 +59,17 @@ truth bpf cat /tmp/bpf
 truth meminfo cat /proc/meminfo
 # Tasks last, right before the crash, so the list is as close to the dump as it can be.
 truth ps /lab/labload ps
-# The panic task: a child shell, so pid 1 stays an ordinary sleeping init in the dump.
-sh -c 'echo "KDIVE-PANIC-PID $$"; echo c > /proc/sysrq-trigger'
-# Not reached when the crash works.
-echo "KDIVE-WARN still alive after sysrq-c"
+if [ "$crash" = nmi ]; then
+    # No panic task is known beforehand: the NMI interrupts whatever each CPU runs.
+    echo 1 > /proc/sys/kernel/unknown_nmi_panic
+    echo "KDIVE-PANIC-PID nmi"
+    echo "KDIVE-NMI-ARMED"
+    sleep 600
+    echo "KDIVE-WARN still alive 600 s after arming the NMI panic"
+else
+    # The panic task: a child shell, so pid 1 stays an ordinary sleeping init in the dump.
+    sh -c 'echo "KDIVE-PANIC-PID $$"; echo c > /proc/sysrq-trigger'
+    # Not reached when the crash works.
+    echo "KDIVE-WARN still alive after sysrq-c"
+fi
 poweroff -f
