@@ -55,17 +55,37 @@ public:
         auto text = format_object(session, *obj, opt);
         if (!text) return text.failure();
         const unsigned n = ++history_;
-        const Type* t = strip_typedefs(obj->type);
         // gdb shows a pointer's type before it: $1 = (struct list_head *) 0xffff...
-        std::string shown = t && t->kind == TypeKind::Pointer && !obj->lvalue
-                                ? fmt::format("({}) {}", type_name(obj->type), *text)
-                                : *text;
-        if (!obj->symbol.empty()) out.print("{} = ${} = {}\n", obj->symbol, n, shown);
+        std::string shown = shows_pointer_type(obj->type) ? fmt::format("({}) {}", type_name(obj->type), *text)
+                                                          : *text;
+        // crash moves a one-line braced value of a named symbol (an array, a function) to the
+        // next line: "__per_cpu_offset = $1 = \n {1, 2, ...}"; a struct's "{" stays.
+        if (!obj->symbol.empty() && shown.starts_with('{') && !shown.starts_with("{\n"))
+            out.print("{} = ${} = \n {}\n", obj->symbol, n, shown);
+        else if (!obj->symbol.empty()) out.print("{} = ${} = {}\n", obj->symbol, n, shown);
         else out.print("${} = {}\n", n, shown);
         return {};
     }
 
 private:
+    // gdb's c_value_print: a pointer value gets its type in front, except a plain (possibly
+    // const) char pointer, whose string says what it is: $1 = 0xffff... "swapper/0".
+    static bool shows_pointer_type(const Type* type) {
+        const Type* t = skip_cv(type);
+        if (t && t->kind == TypeKind::Pointer) {
+            const Type* target = skip_cv(t->target.get());
+            return !(target && target->kind == TypeKind::Int && target->name == "char");
+        }
+        const Type* s = strip_typedefs(t);
+        return s && s->kind == TypeKind::Pointer;  // a pointer typedef: shown by its name
+    }
+
+    static const Type* skip_cv(const Type* t) {
+        for (int hops = 0; t && hops < 8 && (t->kind == TypeKind::Const || t->kind == TypeKind::Volatile); ++hops)
+            t = t->target.get();
+        return t;
+    }
+
     // crash's form for a per-CPU variable named alone.
     Result<void> per_cpu(Session& session, const Object& obj, Output& out) {
         auto di = session.debuginfo();

@@ -168,9 +168,38 @@ private:
                 indented += c;
                 if (c == '\n') indented += "  ";
             }
-            out.print("  {} = {}\n", path->first->name, indented);
+            // crash cuts these lines out of gdb's print of the whole struct: a member keeps the
+            // comma that follows it there, and a path (se.vruntime) is shown as given.
+            const bool comma = !is_last_member(obj.type, *path->first, 0);
+            out.print("  {} = {}{}\n", m, indented, comma ? "," : "");
         }
         return {};
+    }
+
+    // Whether m is the last member of the struct or union holding it (within `t`, looking
+    // into anonymous members and, for a path, the struct the path leads to).
+    static bool is_last_member(const Type* type, const Member& m, int depth) {
+        const Type* t = strip_typedefs(type);
+        if (!t || depth > 32) return false;
+        for (const Member& c : t->members) {
+            if (&c == &m) return &c == &t->members.back();
+            const Type* ct = strip_typedefs(c.type.get());
+            if (!ct || (ct->kind != TypeKind::Struct && ct->kind != TypeKind::Union)) continue;
+            if (contains(ct, m, depth + 1)) return is_last_member(ct, m, depth + 1);
+        }
+        return false;
+    }
+
+    static bool contains(const Type* type, const Member& m, int depth) {
+        const Type* t = strip_typedefs(type);
+        if (!t || depth > 32) return false;
+        for (const Member& c : t->members) {
+            if (&c == &m) return true;
+            const Type* ct = strip_typedefs(c.type.get());
+            if (ct && (ct->kind == TypeKind::Struct || ct->kind == TypeKind::Union) && contains(ct, m, depth + 1))
+                return true;
+        }
+        return false;
     }
 
     TypeKind kind_;

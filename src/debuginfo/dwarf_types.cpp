@@ -52,6 +52,10 @@ public:
         Dwarf_Unsigned v = 0;
         Dwarf_Error err = nullptr;
         if (dwarf_formudata(a_, &v, &err) == DW_DLV_OK) return v;
+        // DWARF 5's DW_FORM_implicit_const (GCC's bit-field sizes): libdwarf reads it only as
+        // signed, and a bit-field read as a whole int prints wrong.
+        if (form() == DW_FORM_implicit_const)
+            if (auto s = sdata(); s && *s >= 0) return static_cast<std::uint64_t>(*s);
         return std::nullopt;
     }
     std::optional<std::int64_t> sdata() const {

@@ -78,6 +78,11 @@ Result<const Type*> KernelDebugInfo::find_type(std::string_view name) {
     }
     if (n.starts_with("const ")) n = trim(n.substr(6));  // qualifiers do not change the layout
     if (n.empty()) return fail("empty type name");
+    if (n == "void" && pointers > 0) {  // (void *)ADDR: void has no DWARF entry of its own
+        const Type* r = pointer_to(nullptr);
+        for (int i = 1; i < pointers; ++i) r = pointer_to(r);
+        return r;
+    }
 
     std::optional<std::uint64_t> die;
     auto keyword = [&](std::string_view kw, NameKind kind) {

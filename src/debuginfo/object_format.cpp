@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Values printed as gdb prints them with `set print pretty on`, which is what crash shows for
 // `p` and `struct NAME ADDR`: the value's bytes are read once, then formatted from memory.
+#include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include <fmt/format.h>
 
+#include "kdive/debuginfo.hpp"
 #include "kdive/object.hpp"
 #include "kdive/output.hpp"
 #include "kdive/unwind.hpp"
@@ -13,8 +16,10 @@ namespace kdive {
 
 namespace {
 
-// gdb collapses runs of identical array elements at this length ("0 <repeats 16 times>").
-constexpr std::size_t kRepeatThreshold = 10;
+// crash runs gdb with `set print repeats` at its maximum (no "<repeats N times>"), `set print
+// elements` at its default of 256 and `set print max-depth` at 20: these are those limits.
+constexpr std::size_t kPrintMax = 256;
+constexpr int kMaxDepth = 20;
 
 // An integer (or bit-field) from its bytes, sign-extended if its type is signed.
 std::uint64_t integer(const Type* t, std::span<const std::byte> b, std::uint32_t bit_offset,
@@ -30,18 +35,50 @@ std::uint64_t integer(const Type* t, std::span<const std::byte> b, std::uint32_t
     return raw;
 }
 
-// gdb's escapes in a C string or character constant.
-std::string char_escape(unsigned char c, char quote) {
+// gdb's escapes (print_wchar) in a C string or character constant. After an octal escape gdb
+// escapes a digit too, so "\0001" does not read as one escape: `after_escape` carries that.
+std::string char_escape(unsigned char c, char quote, bool* after_escape = nullptr) {
+    const bool escaped_before = after_escape && *after_escape;
+    if (after_escape) *after_escape = false;
     switch (c) {
+        case '\a': return "\\a";
+        case '\b': return "\\b";
+        case '\f': return "\\f";
         case '\n': return "\\n";
-        case '\t': return "\\t";
         case '\r': return "\\r";
-        case '\\': return "\\\\";
+        case '\t': return "\\t";
+        case '\v': return "\\v";
         default: break;
     }
-    if (c == static_cast<unsigned char>(quote)) return std::string("\\") + quote;
-    if (c < 0x20 || c >= 0x7f) return fmt::format("\\{:03o}", c);
+    // Bytes past ASCII print as octal: crash's gdb runs in the C locale's character set.
+    if (c < 0x20 || c >= 0x7f || (escaped_before && c >= '0' && c <= '9')) {
+        if (after_escape) *after_escape = true;
+        return fmt::format("\\{:03o}", c);
+    }
+    if (c == static_cast<unsigned char>(quote) || c == '\\') return std::string("\\") + static_cast<char>(c);
     return std::string(1, static_cast<char>(c));
+}
+
+// gdb's generic_printstr: `s` as a C string. A trailing NUL is dropped unless the string was
+// cut short; runs of one character count whole towards `print elements`, so a run crossing
+// the limit still prints entirely, and "..." follows a string not printed to its end.
+std::string quoted_string(std::span<const std::byte> s, bool cut_short) {
+    std::size_t len = s.size();
+    if (!cut_short && len > 0 && s[len - 1] == std::byte{0}) --len;
+    if (len == 0) return "\"\"";
+    std::size_t end = 0;
+    for (std::size_t counted = 0; end < len && counted < kPrintMax;) {
+        std::size_t run = 1;
+        while (end + run < len && s[end + run] == s[end]) ++run;
+        end += run;
+        counted += run;
+    }
+    std::string out = "\"";
+    bool after_escape = false;
+    for (std::size_t i = 0; i < end; ++i) out += char_escape(static_cast<unsigned char>(s[i]), '"', &after_escape);
+    out += '"';
+    if (cut_short || end < len) out += "...";
+    return out;
 }
 
 // The bytes of member m inside an aggregate's bytes (empty if beyond them).
@@ -51,19 +88,74 @@ std::span<const std::byte> member_bytes(const Member& m, std::span<const std::by
     return b.subspan(off, std::min<std::uint64_t>(size, b.size() - off));
 }
 
+// The vmlinux symbol table as gdb keeps its minimal symbols: by address, then by name.
+struct MinimalSymbols {
+    std::vector<SymbolEntry> by_address;
+};
+
+Result<MinimalSymbols> load_minimal_symbols(DebugInfo& di) {
+    MinimalSymbols m;
+    di.for_each_symbol([&](const SymbolEntry& e) {
+        // Per-CPU offsets and absolute values are no places in the kernel's address space.
+        if (e.letter != 'a' && e.letter != 'A' && e.address >> 63) m.by_address.push_back(e);
+        return true;
+    });
+    std::sort(m.by_address.begin(), m.by_address.end(), [](const SymbolEntry& a, const SymbolEntry& b) {
+        return a.address != b.address ? a.address < b.address : a.name < b.name;
+    });
+    return m;
+}
+
+bool is_text(char letter) { return letter == 'T' || letter == 't' || letter == 'W' || letter == 'w'; }
+
+// gdb's lookup_minimal_symbol_by_pc_section and build_address_symbolic: the nearest symbol
+// below `addr` that has a size, if addr is inside it; else the nearest zero-sized one, but
+// only a text one (a label like _stext), since gdb drops zero-sized data symbols. That is why
+// init_task.stack (init_stack, no size) shows no <symbol>.
+const SymbolEntry* gdb_symbol(const MinimalSymbols& m, std::uint64_t addr) {
+    const auto& v = m.by_address;
+    auto it = std::upper_bound(v.begin(), v.end(), addr,
+                               [](std::uint64_t a, const SymbolEntry& e) { return a < e.address; });
+    const SymbolEntry* zero_sized = nullptr;
+    while (it != v.begin()) {
+        --it;
+        if (it->size) {
+            if (addr < it->address + it->size) return &*it;
+            break;
+        }
+        if (!zero_sized) zero_sized = &*it;
+    }
+    return zero_sized && is_text(zero_sized->letter) ? zero_sized : nullptr;
+}
+
+std::string symbol_suffix(std::string_view name, std::uint64_t offset) {
+    return offset ? fmt::format(" <{}+{}>", name, offset) : fmt::format(" <{}>", name);
+}
+
+// A type gdb prints as text: char, signed/unsigned char and their typedefs (u8 too).
+bool is_textual(DebugInfo& di, const Type* t) {
+    const Type* s = di.complete(strip_typedefs(t));
+    return s && s->is_char();
+}
+
 class ObjectPrinter {
 public:
     ObjectPrinter(Session& s, DebugInfo& di, const ObjectFormatOptions& opt) : s_(s), di_(di), opt_(opt) {}
 
-    // `bytes` holds the value; bit-fields come with their position.
-    std::string print(const Type* type, std::span<const std::byte> bytes, int indent,
+    // `bytes` holds the value and `address` says where it lives (0: nowhere, an rvalue);
+    // bit-fields come with their position. `depth` is gdb's recursion level.
+    std::string print(const Type* type, std::span<const std::byte> bytes, std::uint64_t address, int depth,
                       std::uint32_t bit_offset = 0, std::uint32_t bit_size = 0) {
         const Type* t = di_.complete(strip_typedefs(type));
         if (!t) return "void";
+        const bool string = t->kind == TypeKind::Array && is_textual(di_, t->target.get());
+        if ((t->kind == TypeKind::Struct || t->kind == TypeKind::Union || t->kind == TypeKind::Array) &&
+            !string && depth >= kMaxDepth)
+            return "{...}";
         switch (t->kind) {
             case TypeKind::Struct:
-            case TypeKind::Union: return aggregate(t, bytes, indent);
-            case TypeKind::Array: return array(t, bytes, indent);
+            case TypeKind::Union: return aggregate(t, bytes, address, depth);
+            case TypeKind::Array: return array(t, bytes, address, depth);
             case TypeKind::Pointer: return pointer(t, bytes);
             case TypeKind::Enum: return enumeration(t, integer(t, bytes, bit_offset, bit_size));
             case TypeKind::Int: return number(t, integer(t, bytes, bit_offset, bit_size));
@@ -73,8 +165,26 @@ public:
         }
     }
 
-private:
+    // A pointer's value as gdb prints it: the address, the symbol it points into, and for a
+    // pointer to characters the string there.
+    std::string address_value(const Type* target, std::uint64_t v) {
+        const Type* st = strip_typedefs(target);
+        if (st && st->kind == TypeKind::Function) return code_address(v);
+        std::string out = fmt::format("{:#x}", v);
+        if (v) out += data_symbol(v);
+        if (v && is_textual(di_, target)) out += " " + string_at(v);
+        return out;
+    }
 
+    // A code address with the function it is in (module functions too, named as crash does).
+    std::string code_address(std::uint64_t v) {
+        std::string out = fmt::format("{:#x}", v);
+        if (v)
+            if (auto sym = symbolize_code(s_, v); sym && !sym->name.empty()) out += symbol_suffix(sym->name, sym->offset);
+        return out;
+    }
+
+private:
     std::string number(const Type* t, std::uint64_t v) {
         if (t->encoding == IntEncoding::Bool) return v ? "true" : "false";
         if (opt_.radix == 16) return fmt::format("{:#x}", t->size < 8 && t->is_signed() ? v & ((1ULL << (t->size * 8)) - 1) : v);
@@ -109,62 +219,91 @@ private:
     std::string pointer(const Type* t, std::span<const std::byte> b) {
         std::uint64_t v = 0;
         std::memcpy(&v, b.data(), std::min<std::size_t>(8, b.size()));
-        const Type* target = strip_typedefs(t->target.get());
-        if (target && target->kind == TypeKind::Function && v) {
-            // Module functions too (net_device_ops of a driver), named as crash does: no module.
-            if (auto sym = symbolize_code(s_, v); sym && !sym->name.empty())
-                return sym->offset ? fmt::format("{:#x} <{}+{}>", v, sym->name, sym->offset)
-                                   : fmt::format("{:#x} <{}>", v, sym->name);
-        }
-        return fmt::format("{:#x}", v);
+        return address_value(t->target.get(), v);
     }
 
-    std::string array(const Type* t, std::span<const std::byte> b, int indent) {
+    // " <sym+off>" for a data address, as crash's gdb names it: vmlinux symbols by gdb's rules,
+    // module symbols (crash's hook into gdb) as the nearest one below.
+    std::string data_symbol(std::uint64_t v) {
+        if (s_.symbolize(v)) {
+            auto m = s_.cache().get<MinimalSymbols>([this] { return load_minimal_symbols(di_); });
+            if (!m) return "";
+            const SymbolEntry* sym = gdb_symbol(**m, v);
+            return sym ? symbol_suffix(sym->name, v - sym->address) : "";
+        }
+        if (auto sym = symbolize_code(s_, v); sym && !sym->module.empty() && !sym->name.empty())
+            return symbol_suffix(sym->name, sym->offset);
+        return "";
+    }
+
+    // gdb's val_print_string: up to `print elements` characters before a NUL; "..." when
+    // more follow; an unreadable start is an error in the value, not a failed command.
+    std::string string_at(std::uint64_t addr) {
+        std::vector<std::byte> buf;
+        std::optional<std::uint64_t> bad;
+        while (!bad && buf.size() < kPrintMax && (buf.empty() || buf.back() != std::byte{0})) {
+            // A page at a time; byte by byte where a page cannot be read, to find where.
+            const std::uint64_t at = addr + buf.size();
+            const std::size_t n = std::min<std::uint64_t>(kPrintMax - buf.size(), 4096 - at % 4096);
+            std::vector<std::byte> chunk(n);
+            std::size_t got = 0;
+            if (read(at, chunk)) {
+                got = n;
+            } else {
+                while (got < n && read(at + got, std::span(chunk).subspan(got, 1))) ++got;
+                if (got < n) bad = at + got;
+            }
+            const auto end = chunk.begin() + static_cast<std::ptrdiff_t>(got);
+            auto nul = std::find(chunk.begin(), end, std::byte{0});
+            if (nul != end) bad.reset();  // the string ended before the unreadable byte
+            buf.insert(buf.end(), chunk.begin(), nul == end ? end : nul + 1);
+        }
+        bool cut_short = false;
+        if (!bad && buf.back() != std::byte{0}) {
+            std::byte next{};
+            cut_short = read(addr + buf.size(), std::span(&next, 1)) && next != std::byte{0};
+        }
+        std::string out = bad && buf.empty() ? "" : quoted_string(buf, cut_short);
+        if (bad) out += fmt::format("<error: Cannot access memory at address {:#x}>", *bad);
+        return out;
+    }
+
+    bool read(std::uint64_t addr, std::span<std::byte> out) {
+        return static_cast<bool>(s_.target().read(AddressSpace::KernelVirtual, addr, out));
+    }
+
+    std::string array(const Type* t, std::span<const std::byte> b, std::uint64_t address, int depth) {
         const Type* elem = t->target.get();
         const Type* se = di_.complete(strip_typedefs(elem));
         const std::uint64_t esize = type_size(se);
-        if (!t->count || esize == 0) return "{}";  // flexible array: no elements of its own
+        // An array of no length (a flexible member) prints as a pointer to its first element.
+        if (!t->count || *t->count == 0 || esize == 0) return address_value(elem, address);
         const std::uint64_t n = std::min<std::uint64_t>(*t->count, b.size() / esize);
-        if (se && se->is_char()) {
-            // Char arrays print as strings up to the first NUL.
-            std::string s = "\"";
-            for (std::uint64_t i = 0; i < n; ++i) {
-                auto c = static_cast<unsigned char>(b[i]);
-                if (c == 0) break;
-                s += char_escape(c, '"');
-            }
-            return s + "\"";
-        }
+        if (se && se->is_char()) return quoted_string(b.first(n * esize), false);
         std::string out = "{";
-        for (std::uint64_t i = 0; i < n;) {
-            auto span = b.subspan(i * esize, esize);
-            std::uint64_t run = 1;
-            while (i + run < n && std::memcmp(b.data() + (i + run) * esize, span.data(), esize) == 0) ++run;
+        std::uint64_t i = 0;
+        for (; i < n && i < kPrintMax; ++i) {
             if (i) out += ", ";
-            out += print(elem, span, indent);
-            if (run >= kRepeatThreshold) {
-                out += fmt::format(" <repeats {} times>", run);
-                i += run;
-            } else {
-                ++i;
-            }
+            out += print(elem, b.subspan(i * esize, esize), address ? address + i * esize : 0, depth + 1);
         }
+        if (i < n) out += "...";
         return out + "}";
     }
 
-    std::string aggregate(const Type* t, std::span<const std::byte> b, int indent) {
+    std::string aggregate(const Type* t, std::span<const std::byte> b, std::uint64_t address, int depth) {
+        if (t->members.empty()) return "{<No data fields>}";
         std::string out = "{\n";
-        const std::string pad(static_cast<std::size_t>(indent + 1) * 2, ' ');
+        const std::string pad(static_cast<std::size_t>(depth + 1) * 2, ' ');
         for (std::size_t i = 0; i < t->members.size(); ++i) {
             const Member& m = t->members[i];
-            std::string v = print(m.type.get(), member_bytes(m, b), indent + 1,
-                                  static_cast<std::uint32_t>(m.bit_offset % 8), m.bit_size);
+            std::string v = print(m.type.get(), member_bytes(m, b), address ? address + m.bit_offset / 8 : 0,
+                                  depth + 1, static_cast<std::uint32_t>(m.bit_offset % 8), m.bit_size);
             out += pad;
             if (!m.name.empty()) out += m.name + " = ";
             out += v;
             out += i + 1 < t->members.size() ? ",\n" : "\n";
         }
-        return out + std::string(static_cast<std::size_t>(indent) * 2, ' ') + "}";
+        return out + std::string(static_cast<std::size_t>(depth) * 2, ' ') + "}";
     }
 
     Session& s_;
@@ -287,13 +426,14 @@ Result<std::string> format_object(Session& session, const Object& v, const Objec
     const Type* t = strip_typedefs(v.type);
     if (t && t->kind == TypeKind::Function) {
         // gdb: {void (void)} 0xffffffff81c2e8e0 <schedule>
-        std::string s = fmt::format("{{{}}} {:#x}", type_name(v.type), v.address);
-        if (!v.symbol.empty()) s += fmt::format(" <{}>", v.symbol);
-        return s;
+        std::string s = fmt::format("{{{}}} ", type_name(v.type));
+        if (!v.symbol.empty()) return s + fmt::format("{:#x} <{}>", v.address, v.symbol);
+        return s + ObjectPrinter(session, **di, opt).code_address(v.address);
     }
     auto bytes = object_bytes(session, v);
     if (!bytes) return bytes.failure();
-    return ObjectPrinter(session, **di, opt).print(v.type, *bytes, 0, v.bit_offset, v.bit_size);
+    return ObjectPrinter(session, **di, opt).print(v.type, *bytes, v.lvalue ? v.address : 0, 0, v.bit_offset,
+                                                   v.bit_size);
 }
 
 }  // namespace kdive
