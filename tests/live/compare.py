@@ -23,6 +23,12 @@ def sys_field(label):
     m = re.search(rf"^ *{label}: (.*)$", kdive, re.M)
     return m.group(1).strip() if m else None
 
+def c_string(printed):
+    """A char array as crash prints it ("6.1.0\\000\\000...", with a comma inside a struct):
+    the text before its NULs."""
+    return re.sub(r'(\\000)*(",?)$', r'"', printed.strip().rstrip(","))
+
+values = [c_string(v) for v in values]
 uname, hostname = truth("uname"), truth("hostname")
 check("p init_uts_ns.name.release", len(values) > 0 and values[0] == f'"{uname}"',
       f"kdive {values[0] if values else None}, uname -r {uname}")
@@ -63,9 +69,10 @@ banner = "".join(re.findall(r"^[0-9a-f]{16}:  (.*)$", kdive, re.M))
 version = truth("version")
 check("rd -a linux_banner", banner == version, f"kdive {banner!r}, /proc/version {version!r}")
 
-m = re.search(r'^\s+release = "(.*)"$', kdive, re.M)
-check("struct new_utsname.release", bool(m) and m.group(1) == uname,
-      f"kdive {m.group(1) if m else None}, uname -r {uname}")
+m = re.search(r'^\s+release = ("[^\n]*)$', kdive, re.M)
+m_release = c_string(m.group(1))[1:-1] if m else None
+check("struct new_utsname.release", m_release == uname,
+      f"kdive {m_release}, uname -r {uname}")
 
 # rd of an address no segment covers: one error line naming it, and the batch fails.
 err = [l for l in kdive.splitlines() if re.search(r"\b0x1000\b", l)]
