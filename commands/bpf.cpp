@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // bpf: the eBPF programs and maps of the dumped kernel — crash's command (same columns and
-// detail lines), plus the contents of array, hash and per-CPU maps and ring-buffer positions.
+// detail lines), plus the contents of array, hash and per-CPU maps (typed by the map's BTF when
+// it has one) and ring-buffer positions.
 #include <algorithm>
 #include <charconv>
 #include <ctime>
@@ -12,10 +13,12 @@
 
 #include "kdive/bpf.hpp"
 #include "kdive/bpf_insn.hpp"
+#include "kdive/btf.hpp"
 #include "kdive/command.hpp"
 #include "kdive/interrupt.hpp"
 #include "kdive/modules.hpp"
 #include "kdive/object.hpp"
+#include "kdive/type.hpp"
 
 namespace kdive {
 namespace {
@@ -138,8 +141,9 @@ public:
                 "targets named; -s its struct bpf_prog and bpf_prog_aux. -m ID shows a map's\n"
                 "details and what the dump holds of it: the keys and values of array, hash and\n"
                 "their per-CPU and LRU variants (hex bytes in memory order, as bpftool map dump\n"
-                "prints them), or a ring buffer's consumer and producer positions. -P and -M do\n"
-                "the same for every program or map.",
+                "prints them), or a ring buffer's consumer and producer positions; when the map\n"
+                "has BTF, each key and value follows typed, as p prints it (-x/-d: integers in\n"
+                "hex or decimal). -P and -M do the same for every program or map.",
             .options = {{.short_name = "p", .argument = "ID", .help = "one program's details", .kind = ValueKind::Number},
                         {.short_name = "m", .argument = "ID", .help = "one map's details and contents", .kind = ValueKind::Number},
                         {.short_name = "P", .help = "every program's details"},
@@ -148,8 +152,8 @@ public:
                         {.short_name = "T", .help = "translated instructions with their bytes (with -p or -P)"},
                         {.short_name = "j", .help = "disassembled JITed code (with -p or -P)"},
                         {.short_name = "s", .help = "the struct bpf_prog and bpf_prog_aux, or struct bpf_map"},
-                        {.short_name = "x", .help = "structure integers in hexadecimal (with -s)"},
-                        {.short_name = "d", .help = "structure integers in decimal (with -s)"}},
+                        {.short_name = "x", .help = "structure integers in hexadecimal (with -s, or typed map values)"},
+                        {.short_name = "d", .help = "structure integers in decimal (with -s, or typed map values)"}},
             .examples = {{.text = "Every program and map:", .command = "bpf"},
                          {.text = "A program's translated instructions:", .command = "bpf -p 1 -t"},
                          {.text = "A map's keys and values:", .command = "bpf -m 1"}},
@@ -494,6 +498,65 @@ private:
                     m.frozen ? "yes" : "no", btf, m.btf_key_type_id, m.btf_value_type_id, m.btf_vmlinux_value_type_id);
     }
 
+    // A map's key and value types from its BTF (nullptr: no type, shown in hex only).
+    struct TypedMap {
+        std::unique_ptr<BtfTypes> btf;
+        const Type* key = nullptr;
+        const Type* value = nullptr;
+    };
+
+    // More scalars than this in one value is a corrupt type, not something to print.
+    static constexpr std::uint64_t kMaxTypedLeaves = 1u << 16;
+
+    static Result<TypedMap> typed_map(const Ctx& c, const BpfMap& m) {
+        auto btf = bpf_map_btf(c.s, m);
+        if (!btf) return btf.failure();
+        TypedMap t;
+        t.btf = std::move(*btf);
+        const Btf& raw = t.btf->btf();
+        const std::string where = fmt::format("BTF {}", m.btf_id.value_or(0));
+        // A type the kernel checked against the map's sizes (map_check_btf): a mismatch means
+        // the dump's BTF is not what the map was created with.
+        auto one = [&](std::uint32_t id, std::uint32_t size, const char* what) -> Result<const Type*> {
+            if (!id) return static_cast<const Type*>(nullptr);
+            auto ty = t.btf->get(id);
+            if (!ty) return fail(ty.error().what, where);
+            if (raw.size_of(id) != size)
+                return fail(fmt::format("the {} type ({}) has {} bytes, the map's {} {}", what, id, raw.size_of(id), what, size),
+                            where);
+            if (raw.leaves_of(id) > kMaxTypedLeaves)
+                return fail(fmt::format("the {} type ({}) is too large to print", what, id), where);
+            return ty;
+        };
+        auto key = one(m.btf_key_type_id, m.key_size, "key");
+        if (!key) return key.failure();
+        auto value = one(m.btf_value_type_id, m.value_size, "value");
+        if (!value) return value.failure();
+        t.key = *key;
+        t.value = *value;
+        return t;
+    }
+
+    static Object typed_object(const Type* type, const std::vector<std::byte>& bytes) {
+        Object obj;
+        obj.type = type;
+        obj.bytes = bytes;
+        return obj;
+    }
+
+    static std::string typed_text(const Ctx& c, const Type* type, const std::vector<std::byte>& bytes) {
+        ObjectFormatOptions opt;
+        opt.radix = c.radix;
+        auto text = format_object(c.s, typed_object(type, bytes), opt);
+        return text ? *text : fmt::format("<error: {}>", text.error().message());
+    }
+
+    static std::string typed_json(const Ctx& c, const Type* type, const std::vector<std::byte>& bytes) {
+        if (!type) return "null";
+        auto j = format_object_json(c.s, typed_object(type, bytes));
+        return j ? *j : "null";
+    }
+
     static Result<void> map_contents(const Ctx& c, const BpfMap& m) {
         auto contents = bpf_map_contents(c.s, m);
         if (!contents) {
@@ -502,6 +565,30 @@ private:
             return {};
         }
         Output& out = c.out;
+        const bool entries = !contents->ringbuf;
+        std::optional<TypedMap> typed;
+        if (entries && m.btf && (m.btf_key_type_id || m.btf_value_type_id)) {
+            auto t = typed_map(c, m);
+            if (t) {
+                typed = std::move(*t);
+                if (out.json()) {
+                    Record r;
+                    r.field("KEY_TYPE", typed->key ? Value(type_name(typed->key)) : Value());
+                    r.field("VALUE_TYPE", typed->value ? Value(type_name(typed->value)) : Value());
+                    out.record(r);
+                } else {
+                    out.print("     KEY_TYPE: {}  VALUE_TYPE: {}\n", typed->key ? type_name(typed->key) : "(none)",
+                              typed->value ? type_name(typed->value) : "(none)");
+                }
+            } else if (out.json()) {
+                Record r;
+                r.field("BTF_ERROR", t.error().message());
+                out.record(r);
+            } else {
+                // The contents are still there, in hex.
+                out.print("     BTF: ({})\n", t.error().message());
+            }
+        }
         if (contents->ringbuf) {
             const auto& r = *contents->ringbuf;
             const std::string pending = r.pending_pos ? std::to_string(*r.pending_pos) : "-";
@@ -521,10 +608,18 @@ private:
         if (out.json()) {
             out.begin_table({{"key", "KEY"}, {"cpu", "CPU"}, {"value", "VALUE"}});
             for (const auto& e : contents->entries) {
-                if (!contents->per_cpu) out.row({hex_string(e.key), Value(), hex_string(e.values.at(0))});
-                else
-                    for (std::size_t i = 0; i < e.values.size(); ++i)
-                        out.row({hex_string(e.key), contents->cpus.at(i), hex_string(e.values[i])});
+                for (std::size_t i = 0; i < e.values.size(); ++i) {
+                    const Value cpu = contents->per_cpu ? Value(contents->cpus.at(i)) : Value();
+                    if (typed) {
+                        // The table's cells plus the typed key and value (JSON of any shape).
+                        out.raw_json(fmt::format("{{\"key\":{},\"cpu\":{},\"value\":{},\"key_typed\":{},\"value_typed\":{}}}",
+                                                 json_quote(hex_string(e.key)), cpu.json(),
+                                                 json_quote(hex_string(e.values[i])), typed_json(c, typed->key, e.key),
+                                                 typed_json(c, typed->value, e.values[i])));
+                        continue;
+                    }
+                    out.row({hex_string(e.key), cpu, hex_string(e.values[i])});
+                }
             }
             return {};
         }
@@ -546,6 +641,15 @@ private:
                 for (std::size_t i = 0; i < e.values.size(); ++i)
                     out.print("value (CPU {:02}):{}{}\n", contents->cpus.at(i), m.value_size > 16 ? '\n' : ' ',
                               bpf::hex_bytes(e.values[i]));
+            }
+            if (!typed) continue;
+            // Beyond bpftool's hex: the same entry typed, as `p` prints a value of that type.
+            if (typed->key) out.print("key = {}\n", typed_text(c, typed->key, e.key));
+            if (typed->value) {
+                if (!contents->per_cpu) out.print("value = {}\n", typed_text(c, typed->value, e.values.at(0)));
+                else
+                    for (std::size_t i = 0; i < e.values.size(); ++i)
+                        out.print("value (CPU {:02}) = {}\n", contents->cpus.at(i), typed_text(c, typed->value, e.values[i]));
             }
         }
         out.print("Found {} element{}\n", contents->entries.size(), contents->entries.size() == 1 ? "" : "s");

@@ -4,7 +4,7 @@
 # (clang, build-fuzz/). Prints one summary line per target; exits non-zero if any target
 # crashed, leaked, hit a sanitizer report or timed out, leaving the reproducer and log in the
 # kept work directory.
-#   scripts/fuzz.sh [SECONDS] [TARGET...]      TARGET: line bpf_insn expression dump vmcoreinfo dwarf
+#   scripts/fuzz.sh [SECONDS] [TARGET...]      TARGET: line bpf_insn expression dump vmcoreinfo dwarf btf
 # Longer runs: scripts/fuzz.sh 3600 dump; or run build-fuzz/tests/fuzz/kdive_fuzz_NAME directly
 # with libFuzzer's options (-jobs=N -workers=N, -max_total_time, a corpus directory of your own).
 set -euo pipefail
@@ -13,7 +13,7 @@ ROOT=$PWD
 SECONDS_PER_TARGET=${1:-60}
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(line bpf_insn expression vmcoreinfo dump dwarf)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(line bpf_insn expression vmcoreinfo dump dwarf btf)
 
 mkdir -p build-fuzz
 cmake --preset fuzz > build-fuzz/fuzz-build.log 2>&1 &&
@@ -41,7 +41,7 @@ in_library() {
 # run fails on a bug that a local run of the same commit also finds, not on how busy the
 # machine was. A time cap of 3 x SECONDS still bounds a slow machine. Unset: time-bound runs
 # that explore anew each time.
-declare -A NOMINAL_RATE=([line]=6000 [bpf_insn]=4000 [expression]=3000 [vmcoreinfo]=8000 [dump]=150 [dwarf]=1500)
+declare -A NOMINAL_RATE=([line]=6000 [bpf_insn]=4000 [expression]=3000 [vmcoreinfo]=8000 [dump]=150 [dwarf]=1500 [btf]=20000)
 SEED=${KDIVE_FUZZ_SEED:+-seed=$KDIVE_FUZZ_SEED}
 WORK=$(mktemp -d /tmp/kdive-fuzz.XXXXXX)
 failed=0 keep=0

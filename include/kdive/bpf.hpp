@@ -7,10 +7,12 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "kdive/btf.hpp"
 #include "kdive/result.hpp"
 #include "kdive/session.hpp"
 
@@ -24,6 +26,7 @@ struct BpfMap {
     std::uint32_t key_size = 0, value_size = 0, max_entries = 0, map_flags = 0;
     std::string name;
     bool frozen = false;
+    std::uint64_t btf = 0;                // struct btf *, 0 without BTF
     std::optional<std::uint32_t> btf_id;  // map->btf's id, if it has BTF
     std::uint32_t btf_key_type_id = 0, btf_value_type_id = 0, btf_vmlinux_value_type_id = 0;
     std::uint64_t memlock = 0;  // the kernel's own estimate (bpf_map_memory_footprint)
@@ -99,5 +102,10 @@ struct BpfMapContents {
 
 // What the dump holds of a map. Fails for map types whose contents are not read.
 Result<BpfMapContents> bpf_map_contents(Session& session, const BpfMap& map);
+
+// The BTF the map's key and value type IDs refer to (map->btf), parsed from the raw blob the
+// kernel keeps (struct btf's data and data_size). Fails for a map without BTF, for split BTF
+// (whose IDs continue the vmlinux or a module's BTF, not read here) and for a corrupt blob.
+Result<std::unique_ptr<BtfTypes>> bpf_map_btf(Session& session, const BpfMap& map);
 
 }  // namespace kdive

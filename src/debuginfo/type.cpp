@@ -59,7 +59,12 @@ const Type* skip_qualifiers(const Type* t) {
 
 }  // namespace
 
-std::string declaration(const Type* t, std::string_view declarator) {
+namespace {
+
+// `nesting` counts function types inside parameter lists: corrupt DWARF or BTF can make a
+// prototype take a pointer to itself, which would recurse without end.
+std::string declaration_in(const Type* t, std::string_view declarator, int nesting) {
+    if (nesting > 8) return "...";
     // C's inside-out declarators: walk from the outermost type constructor to the base type,
     // wrapping the declarator as we go.
     std::string d(declarator);
@@ -81,7 +86,7 @@ std::string declaration(const Type* t, std::string_view declarator) {
                 std::string params;
                 for (const auto& p : t->params) {
                     if (!params.empty()) params += ", ";
-                    params += declaration(p.get(), "");
+                    params += declaration_in(p.get(), "", nesting + 1);
                 }
                 if (t->variadic) params += params.empty() ? "..." : ", ...";
                 if (params.empty()) params = "void";
@@ -110,6 +115,10 @@ std::string declaration(const Type* t, std::string_view declarator) {
     if (d.empty()) return base;
     return base + " " + d;
 }
+
+}  // namespace
+
+std::string declaration(const Type* t, std::string_view declarator) { return declaration_in(t, declarator, 0); }
 
 std::string type_name(const Type* t) { return declaration(t, ""); }
 

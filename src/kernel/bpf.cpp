@@ -132,6 +132,7 @@ std::uint64_t round8(std::uint64_t v) { return (v + 7) & ~std::uint64_t{7}; }
 // Sizes are bounded before anything is allocated from them: a corrupt map must not make us
 // read gigabytes.
 constexpr std::uint32_t kMaxKeyValue = 1u << 20;
+constexpr std::uint64_t kMaxBtf = 16u << 20;  // BTF_MAX_SIZE: what BPF_BTF_LOAD accepts
 
 Result<BpfMap> read_map(Session& s, std::uint32_t id, std::uint64_t addr, std::size_t ncpus) {
     constexpr std::string_view T = "struct bpf_map";
@@ -153,8 +154,10 @@ Result<BpfMap> read_map(Session& s, std::uint32_t id, std::uint64_t addr, std::s
     m.map_flags = static_cast<std::uint32_t>(*flags);
     if (auto n = bytes_of(s, T, addr, "name")) m.name = c_string(*n);
     if (auto f = scalar(s, T, addr, "frozen")) m.frozen = *f != 0;
-    if (auto btf = scalar(s, T, addr, "btf"); btf && *btf)
+    if (auto btf = scalar(s, T, addr, "btf"); btf && *btf) {
+        m.btf = *btf;
         if (auto bid = scalar(s, "struct btf", *btf, "id")) m.btf_id = static_cast<std::uint32_t>(*bid);
+    }
     m.btf_key_type_id = static_cast<std::uint32_t>(scalar(s, T, addr, "btf_key_type_id").value_or(0));
     m.btf_value_type_id = static_cast<std::uint32_t>(scalar(s, T, addr, "btf_value_type_id").value_or(0));
     m.btf_vmlinux_value_type_id =
@@ -445,6 +448,26 @@ Result<BpfMapContents> bpf_map_contents(Session& s, const BpfMap& m) {
     auto r = array ? array_entries(s, m, out) : hash_entries(s, m, out);
     if (!r) return r.failure();
     return out;
+}
+
+Result<std::unique_ptr<BtfTypes>> bpf_map_btf(Session& s, const BpfMap& m) {
+    const std::string where = m.btf_id ? fmt::format("BTF {}", *m.btf_id) : fmt::format("map {}", m.id);
+    if (!m.btf) return fail("the map has no BTF", where);
+    constexpr std::string_view B = "struct btf";
+    // A split BTF's type IDs and string offsets continue its base's: without reading the base
+    // too, its references cannot be followed. Maps created from user space carry standalone
+    // BTF; split BTF is the vmlinux's modules'.
+    if (auto base = scalar(s, B, m.btf, "base_btf"); base && *base)
+        return fail("split BTF (types of the vmlinux or a module BTF) is not read", where);
+    auto data = scalar(s, B, m.btf, "data");
+    auto size = scalar(s, B, m.btf, "data_size");
+    if (!data || !size) return fail("cannot read struct btf", hex_address(m.btf));
+    if (*size > kMaxBtf) return fail(fmt::format("implausible BTF size {}", *size), where);
+    auto blob = read_bytes(s, *data, static_cast<std::size_t>(*size));
+    if (!blob) return blob.failure();
+    auto btf = Btf::parse(*blob);
+    if (!btf) return fail(btf.error().what, where);
+    return std::make_unique<BtfTypes>(std::move(*btf));
 }
 
 }  // namespace kdive

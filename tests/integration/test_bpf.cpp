@@ -41,10 +41,16 @@ struct TruthMap {
 struct TruthProg {
     std::string id, type, name, tag, jited_len, xlated_len, map_ids;
 };
+struct TruthBtf {
+    std::string btf_id, key_type_id, value_type_id;
+};
 struct Truth {
     std::vector<TruthMap> maps;
     std::vector<TruthProg> progs;
     std::map<std::string, std::set<std::pair<std::string, std::string>>> values;  // map id -> (key, value)
+    std::map<std::string, TruthBtf> btf;  // map id -> its BTF (labload's kd_typed)
+    // map id -> (key, value) as gdb prints them on one line: "7", "{count = 7, ...}"
+    std::map<std::string, std::set<std::pair<std::string, std::string>>> typed;
 };
 
 Truth read_truth(const std::string& scenario) {
@@ -55,8 +61,12 @@ Truth read_truth(const std::string& scenario) {
         if (f[0] == "map" && f.size() == 8) t.maps.push_back({f[1], f[2], f[3], f[4], f[5], f[6], f[7]});
         else if (f[0] == "prog" && f.size() == 8) t.progs.push_back({f[1], f[2], f[3], f[4], f[5], f[6], f[7]});
         else if (f[0] == "mapval" && f.size() == 4) t.values[f[1]].insert({f[2], f[3]});
+        else if (f[0] == "mapbtf" && f.size() == 5) t.btf[f[1]] = {f[2], f[3], f[4]};
+        else if (f[0] == "maptyped" && f.size() == 4) t.typed[f[1]].insert({f[2], f[3]});
     }
-    REQUIRE(t.maps.size() == 4);
+    // kd_array, kd_hash, kd_pcpu, kd_ringbuf and kd_typed (the one with BTF).
+    REQUIRE(t.maps.size() == 5);
+    REQUIRE(t.btf.size() == 1);
     REQUIRE(t.progs.size() == 4);
     return t;
 }
@@ -78,8 +88,13 @@ std::string strip_blanks(std::string s) {
     return s;
 }
 
-// "key: 00 00 00 00  value: 00 10 ..." and the per-CPU form "key:\n00 00 00 00\nvalue (CPU 00): ..."
-// as (key, value) pairs; per-CPU maps give CPU 0's value (what the truth printed).
+bool is_hex_line(const std::string& l) {
+    return !l.empty() && l.find_first_not_of("0123456789abcdef ") == std::string::npos;
+}
+
+// "key: 00 00 00 00  value: 00 10 ...", the per-CPU form "key:\n00 00 00 00\nvalue (CPU 00): ...",
+// and bpftool's form for values over 16 bytes ("key:\nHEX\nvalue:\nHEX\nHEX...") as (key, value)
+// pairs; per-CPU maps give CPU 0's value (what the truth printed).
 std::set<std::pair<std::string, std::string>> map_values(const std::string& out) {
     std::set<std::pair<std::string, std::string>> v;
     auto ls = lines(out);
@@ -91,7 +106,37 @@ std::set<std::pair<std::string, std::string>> map_values(const std::string& out)
             v.insert({strip_blanks(l.substr(5, vpos - 5)), strip_blanks(l.substr(vpos + 9))});
         } else if (l == "key:" && i + 2 < ls.size() && ls[i + 2].starts_with("value (CPU 00): ")) {
             v.insert({strip_blanks(ls[i + 1]), strip_blanks(ls[i + 2].substr(16))});
+        } else if (l == "key:" && i + 2 < ls.size() && ls[i + 2] == "value:") {
+            std::string value;
+            std::size_t j = i + 3;
+            for (; j < ls.size() && is_hex_line(ls[j]); ++j) value += strip_blanks(ls[j]);
+            v.insert({strip_blanks(ls[i + 1]), value});
+            i = j - 1;
         }
+    }
+    return v;
+}
+
+// The typed entries of a map with BTF ("key = 7" and "value = {" up to its closing "}") as
+// (key, value) pairs, the value joined onto one line as gdb prints it without `set print
+// pretty`: "{count = 7, delta = -3, ...}".
+std::set<std::pair<std::string, std::string>> typed_values(const std::string& out) {
+    std::set<std::pair<std::string, std::string>> v;
+    auto ls = lines(out);
+    for (std::size_t i = 0; i + 1 < ls.size(); ++i) {
+        if (!ls[i].starts_with("key = ") || !ls[i + 1].starts_with("value = ")) continue;
+        std::string value = ls[i + 1].substr(8);
+        std::size_t j = i + 2;
+        if (value == "{") {
+            for (; j < ls.size(); ++j) {
+                std::string part = ls[j].substr(std::min(ls[j].find_first_not_of(' '), ls[j].size()));
+                if (value.back() == ',') value += ' ';
+                value += part;
+                if (ls[j] == "}") break;
+            }
+        }
+        v.insert({ls[i].substr(6), value});
+        i = j;
     }
     return v;
 }
@@ -118,7 +163,7 @@ TEST_CASE("bpf lists the programs and maps the guest created", "[lab][bpf]") {
         INFO(out);
         REQUIRE(status == 0);
         auto ls = lines(out);
-        REQUIRE(ls.size() == 11);
+        REQUIRE(ls.size() == 7 + truth.maps.size());
         CHECK(ls[0].starts_with(" ID      BPF_PROG       BPF_PROG_AUX   BPF_PROG_TYPE"));
         for (std::size_t i = 0; i < 4; ++i) {
             auto w = words(ls[1 + i]);
@@ -131,7 +176,7 @@ TEST_CASE("bpf lists the programs and maps the guest created", "[lab][bpf]") {
         }
         CHECK(ls[5].empty());
         CHECK(ls[6] == " ID      BPF_MAP          BPF_MAP_TYPE     MAP_FLAGS");
-        for (std::size_t i = 0; i < 4; ++i) {
+        for (std::size_t i = 0; i < truth.maps.size(); ++i) {
             auto w = words(ls[7 + i]);
             const auto& t = truth.maps[i];
             REQUIRE(w.size() == 4);
@@ -235,7 +280,7 @@ TEST_CASE("bpf -m reads the maps' contents from the dump", "[lab][bpf]") {
     for (const auto& dump : lab::dumps()) {
         INFO(dump.name());
         const Truth truth = read_truth(dump.scenario);
-        REQUIRE(truth.values.size() == 3);
+        REQUIRE(truth.values.size() == truth.maps.size() - 1);  // all but the ring buffer
         for (const auto& [id, want] : truth.values) {
             const std::string out = lab::kdive_batch("bpf -m " + id + "\n", dump.path);
             INFO(out);
@@ -257,6 +302,55 @@ TEST_CASE("bpf -m reads the maps' contents from the dump", "[lab][bpf]") {
             CHECK_THAT(out, Catch::Contains(fmt::format("SIZE: {}  CONSUMER_POS: 0  PRODUCER_POS: 0", t.max_entries)));
         }
     }
+}
+
+TEST_CASE("bpf -m prints a map with BTF typed", "[lab][bpf][btf]") {
+    for (const auto& dump : lab::dumps()) {
+        INFO(dump.name());
+        const Truth truth = read_truth(dump.scenario);
+        REQUIRE(truth.btf.size() == 1);
+        const auto& [id, btf] = *truth.btf.begin();
+        REQUIRE(truth.typed.count(id));
+        const std::string out = lab::kdive_batch("bpf -m " + id + "\n", dump.path);
+        INFO(out);
+        CHECK_THAT(out, Catch::Contains(fmt::format("BTF_ID: {}  BTF_KEY_TYPE_ID: {}  BTF_VALUE_TYPE_ID: {}  ", btf.btf_id,
+                                                    btf.key_type_id, btf.value_type_id)));
+        CHECK_THAT(out, Catch::Contains("     KEY_TYPE: __u32  VALUE_TYPE: struct kd_val\n"));
+        // Every entry typed, as the live guest's values printed the way gdb prints them.
+        CHECK(typed_values(out) == truth.typed.at(id));
+        // And in hex, as for maps without BTF.
+        CHECK(map_values(out) == truth.values.at(id));
+        CHECK_THAT(out, Catch::Contains("Found " + std::to_string(truth.typed.at(id).size()) + " elements"));
+
+        // -x: the same integers in hex (gdb's p/x).
+        const std::string hex = lab::kdive_batch("bpf -m " + id + " -x\n", dump.path);
+        INFO(hex);
+        CHECK_THAT(hex, Catch::Contains("  stamp = 0x1122334455667788,\n"));
+        CHECK_THAT(hex, Catch::Contains("key = 0x2a\n"));
+    }
+}
+
+TEST_CASE("bpf -m --json gives typed keys and values as JSON", "[lab][bpf][btf][json]") {
+    const auto dump = lab::dir() / "kdump-l5" / "vmcore.zlib";
+    const Truth truth = read_truth("kdump-l5");
+    const std::string id = truth.btf.begin()->first;
+    const lab::TempFile file("bpf -m " + id + "\n");
+    // Python's json module parses every line (an independent parser); the typed entries are
+    // printed sorted by key.
+    const std::string out = lab::run(
+        std::string(KDIVE_BINARY) + " -s --json -i " + file.path() + " " + lab::vmlinux().string() + " " +
+        dump.string() +
+        " | /usr/bin/python3 -c 'import json,sys\n"
+        "v=[json.loads(l) for l in sys.stdin]\n"
+        "print([x[\"value_type\"] for x in v if \"value_type\" in x])\n"
+        "for x in sorted((x for x in v if \"value_typed\" in x), key=lambda x: x[\"key_typed\"]):\n"
+        "  t=x[\"value_typed\"]\n"
+        "  print(x[\"key_typed\"], x[\"key\"], t[\"count\"], t[\"delta\"], t[\"stamp\"], t[\"tag\"], t[\"state\"], "
+        "t[\"prio\"], t[\"weight\"])'");
+    CHECK(out == "['struct kd_val']\n"
+                 "1 01000000 1 100 0 one KD_IDLE 0 1\n"
+                 "7 07000000 7 -3 1234605616436508552 seven KD_BUSY 5 300\n"
+                 "42 2a000000 42 -2147483648 18446744073709551615 fortytwo KD_DONE 15 4095\n");
 }
 
 TEST_CASE("bpf: unknown IDs and misused options are one-line errors", "[lab][bpf]") {

@@ -35,6 +35,7 @@
 #include <sys/types.h>
 #include <sys/utsname.h>
 #include <linux/bpf.h>
+#include <linux/btf.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -812,13 +813,261 @@ static unsigned nr_possible_cpus(void)
 	return n;
 }
 
+/*
+ * kd_typed: a hash map whose key and value types are described by BTF, so a
+ * reader of the dump can print its entries typed. The BTF is built by hand
+ * (what clang would emit for the C below) and loaded with BPF_BTF_LOAD.
+ *
+ *   typedef unsigned int __u32; typedef int __s32; typedef unsigned long long __u64;
+ *   enum kd_state { KD_IDLE, KD_BUSY, KD_DONE };
+ *   struct kd_val { __u32 count; __s32 delta; __u64 stamp; char tag[8];
+ *                   enum kd_state state; unsigned int prio:4, weight:12; };
+ */
+enum kd_state { KD_IDLE, KD_BUSY, KD_DONE };
+
+struct kd_val {
+	uint32_t count;
+	int32_t delta;
+	uint64_t stamp;
+	char tag[8];
+	enum kd_state state; /* 4 bytes: the BTF below says so */
+	unsigned int prio : 4, weight : 12;
+};
+
+_Static_assert(sizeof(struct kd_val) == 32, "struct kd_val layout");
+_Static_assert(sizeof(enum kd_state) == 4, "enum kd_state size");
+
+/* Type IDs of the blob, in the order kd_btf_build() emits them. */
+enum {
+	KD_BTF_UINT = 1, KD_BTF_U32, KD_BTF_INT, KD_BTF_S32, KD_BTF_ULL, KD_BTF_U64,
+	KD_BTF_CHAR, KD_BTF_TAG_ARRAY, KD_BTF_STATE, KD_BTF_VAL,
+};
+
+struct btf_blob {
+	uint32_t types[128];
+	size_t ntypes; /* words used */
+	char strs[512];
+	size_t nstrs;  /* bytes used; offset 0 is the empty name */
+};
+
+static void btf_word(struct btf_blob *b, uint32_t w)
+{
+	if (b->ntypes >= ARRAY_SIZE(b->types))
+		die("BTF type section overflow");
+	b->types[b->ntypes++] = w;
+}
+
+static uint32_t btf_str(struct btf_blob *b, const char *s)
+{
+	size_t len = strlen(s) + 1;
+	uint32_t off = (uint32_t)b->nstrs;
+
+	if (b->nstrs + len > sizeof(b->strs))
+		die("BTF string section overflow");
+	memcpy(b->strs + b->nstrs, s, len);
+	b->nstrs += len;
+	return off;
+}
+
+/* struct btf_type: name, info (kind, kind_flag, vlen), size or type. */
+static void btf_type_hdr(struct btf_blob *b, const char *name, uint32_t kind, uint32_t kflag,
+			 uint32_t vlen, uint32_t size_or_type)
+{
+	btf_word(b, name ? btf_str(b, name) : 0);
+	btf_word(b, kind << 24 | kflag << 31 | vlen);
+	btf_word(b, size_or_type);
+}
+
+static void btf_int(struct btf_blob *b, const char *name, uint32_t size, uint32_t encoding)
+{
+	btf_type_hdr(b, name, BTF_KIND_INT, 0, 0, size);
+	btf_word(b, encoding << 24 | size * 8);
+}
+
+static void btf_member(struct btf_blob *b, const char *name, uint32_t type, uint32_t bit_off,
+		       uint32_t bitfield_size)
+{
+	btf_word(b, btf_str(b, name));
+	btf_word(b, type);
+	btf_word(b, bitfield_size << 24 | bit_off);
+}
+
+static void kd_btf_build(struct btf_blob *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->nstrs = 1;
+	btf_int(b, "unsigned int", 4, 0);                            /* 1 */
+	btf_type_hdr(b, "__u32", BTF_KIND_TYPEDEF, 0, 0, KD_BTF_UINT); /* 2 */
+	btf_int(b, "int", 4, BTF_INT_SIGNED);                        /* 3 */
+	btf_type_hdr(b, "__s32", BTF_KIND_TYPEDEF, 0, 0, KD_BTF_INT); /* 4 */
+	btf_int(b, "unsigned long long", 8, 0);                      /* 5 */
+	btf_type_hdr(b, "__u64", BTF_KIND_TYPEDEF, 0, 0, KD_BTF_ULL); /* 6 */
+	btf_int(b, "char", 1, BTF_INT_SIGNED);                       /* 7: as clang emits it */
+	btf_type_hdr(b, NULL, BTF_KIND_ARRAY, 0, 0, 0);              /* 8: char[8] */
+	btf_word(b, KD_BTF_CHAR);
+	btf_word(b, KD_BTF_UINT);
+	btf_word(b, 8);
+	btf_type_hdr(b, "kd_state", BTF_KIND_ENUM, 0, 3, 4);         /* 9 */
+	btf_word(b, btf_str(b, "KD_IDLE"));
+	btf_word(b, KD_IDLE);
+	btf_word(b, btf_str(b, "KD_BUSY"));
+	btf_word(b, KD_BUSY);
+	btf_word(b, btf_str(b, "KD_DONE"));
+	btf_word(b, KD_DONE);
+	/* kind_flag: member offsets carry bit-field sizes. */
+	btf_type_hdr(b, "kd_val", BTF_KIND_STRUCT, 1, 7, sizeof(struct kd_val)); /* 10 */
+	btf_member(b, "count", KD_BTF_U32, 0, 0);
+	btf_member(b, "delta", KD_BTF_S32, 32, 0);
+	btf_member(b, "stamp", KD_BTF_U64, 64, 0);
+	btf_member(b, "tag", KD_BTF_TAG_ARRAY, 128, 0);
+	btf_member(b, "state", KD_BTF_STATE, 192, 0);
+	btf_member(b, "prio", KD_BTF_UINT, 224, 4);
+	btf_member(b, "weight", KD_BTF_UINT, 228, 12);
+}
+
+/* Load the blob: header, then the type and string sections. Returns the BTF fd. */
+static int kd_btf_load(void)
+{
+	static char log_buf[16 * 1024];
+	static unsigned char raw[sizeof(struct btf_header) + sizeof(((struct btf_blob *)0)->types) +
+				 sizeof(((struct btf_blob *)0)->strs)];
+	struct btf_header hdr;
+	struct btf_blob b;
+	union bpf_attr attr;
+	size_t tlen, size;
+	int fd, err;
+
+	kd_btf_build(&b);
+	tlen = b.ntypes * sizeof(uint32_t);
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.magic = BTF_MAGIC;
+	hdr.version = BTF_VERSION;
+	hdr.hdr_len = sizeof(hdr);
+	hdr.type_off = 0;
+	hdr.type_len = (uint32_t)tlen;
+	hdr.str_off = (uint32_t)tlen;
+	hdr.str_len = (uint32_t)b.nstrs;
+	size = sizeof(hdr) + tlen + b.nstrs;
+	memcpy(raw, &hdr, sizeof(hdr));
+	memcpy(raw + sizeof(hdr), b.types, tlen);
+	memcpy(raw + sizeof(hdr) + tlen, b.strs, b.nstrs);
+
+	memset(&attr, 0, sizeof(attr));
+	attr.btf = (uint64_t)(uintptr_t)raw;
+	attr.btf_size = (uint32_t)size;
+	fd = (int)sys_bpf(BPF_BTF_LOAD, &attr);
+	if (fd >= 0)
+		return fd;
+	/* Retry with the kernel's log so a rejected blob says why. */
+	err = errno;
+	log_buf[0] = '\0';
+	attr.btf_log_buf = (uint64_t)(uintptr_t)log_buf;
+	attr.btf_log_size = sizeof(log_buf);
+	attr.btf_log_level = 1;
+	fd = (int)sys_bpf(BPF_BTF_LOAD, &attr);
+	if (fd >= 0)
+		return fd;
+	log_buf[sizeof(log_buf) - 1] = '\0';
+	if (log_buf[0])
+		fprintf(stderr, "labload: BTF log:\n%s\n", log_buf);
+	errno = err;
+	die_errno("BPF_BTF_LOAD");
+}
+
+static int map_create_btf(const char *name, enum bpf_map_type type, unsigned key_size,
+			  unsigned value_size, unsigned max_entries, int btf_fd,
+			  uint32_t key_type_id, uint32_t value_type_id)
+{
+	union bpf_attr attr;
+	int fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_type = type;
+	attr.key_size = key_size;
+	attr.value_size = value_size;
+	attr.max_entries = max_entries;
+	attr.btf_fd = (uint32_t)btf_fd;
+	attr.btf_key_type_id = key_type_id;
+	attr.btf_value_type_id = value_type_id;
+	set_obj_name(attr.map_name, name);
+
+	fd = (int)sys_bpf(BPF_MAP_CREATE, &attr);
+	if (fd < 0)
+		die_errno("BPF_MAP_CREATE %s", name);
+	return fd;
+}
+
+/*
+ * A char array as gdb prints it (what crash's `p` shows): one trailing NUL
+ * dropped, other non-printing bytes as octal escapes, and a digit right after
+ * an octal escape escaped too, so "\0001" cannot read as one escape.
+ */
+static void gdb_chars(const char *s, size_t len, char *out, size_t outsz)
+{
+	size_t i, o = 0;
+	int after_escape = 0;
+
+	if (len > 0 && s[len - 1] == '\0')
+		len--;
+	out[o++] = '"';
+	for (i = 0; i < len && o + 6 < outsz; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c >= 0x7f || (after_escape && isdigit(c))) {
+			o += (size_t)sprintf(out + o, "\\%03o", c);
+			after_escape = 1;
+			continue;
+		}
+		after_escape = 0;
+		if (c == '"' || c == '\\')
+			out[o++] = '\\';
+		out[o++] = (char)c;
+	}
+	out[o++] = '"';
+	out[o] = '\0';
+}
+
+static const char *kd_state_name(enum kd_state s)
+{
+	switch (s) {
+	case KD_IDLE: return "KD_IDLE";
+	case KD_BUSY: return "KD_BUSY";
+	case KD_DONE: return "KD_DONE";
+	}
+	return "?";
+}
+
+/*
+ * The typed truth of one kd_typed entry, as gdb prints a __u32 and a struct
+ * kd_val on one line: integers in decimal, the enum by name, the char array
+ * as a string.
+ */
+static void print_maptyped(uint32_t map_id, uint32_t key, const struct kd_val *v)
+{
+	char tag[8 * 4 + 3];
+
+	gdb_chars(v->tag, sizeof(v->tag), tag, sizeof(tag));
+	printf("maptyped\t%u\t%u\t{count = %u, delta = %d, stamp = %llu, tag = %s, "
+	       "state = %s, prio = %u, weight = %u}\n",
+	       map_id, key, v->count, v->delta, (unsigned long long)v->stamp, tag,
+	       kd_state_name(v->state), v->prio, v->weight);
+}
+
 static int cmd_bpf(void)
 {
 	static const uint32_t hash_keys[] = { 1, 2, 3, 42 };
 	static const uint64_t hash_vals[] = { 0xdead0001, 0xdead0002, 0xdead0003, 0xdead002a };
-	int array_fd, hash_fd, pcpu_fd, ringbuf_fd;
+	static const uint32_t typed_keys[] = { 7, 1, 42 };
+	static const struct kd_val typed_vals[] = {
+		{ 7, -3, 0x1122334455667788ULL, "seven", KD_BUSY, 5, 300 },
+		{ 1, 100, 0, "one", KD_IDLE, 0, 1 },
+		/* All 8 tag bytes used: no NUL to drop. */
+		{ 42, INT32_MIN, UINT64_MAX, { 'f', 'o', 'r', 't', 'y', 't', 'w', 'o' }, KD_DONE, 15, 4095 },
+	};
+	int array_fd, hash_fd, pcpu_fd, ringbuf_fd, btf_fd, typed_fd;
 	int sockfilt_fd, tp_fd, kprobe_fd, xdp_fd;
-	uint32_t array_id, hash_id, pcpu_id;
+	uint32_t array_id, hash_id, pcpu_id, typed_id;
+	struct bpf_map_info typed_info;
 	unsigned ncpus = nr_possible_cpus();
 	uint64_t *pcpu_val;
 	uint32_t key;
@@ -835,6 +1084,11 @@ static int cmd_bpf(void)
 	/* Ring buffer size must be a power-of-2 multiple of the page size. */
 	ringbuf_fd = map_create("kd_ringbuf", BPF_MAP_TYPE_RINGBUF, 0, 0,
 				(unsigned)sysconf(_SC_PAGESIZE) * 4);
+	/* After the others, so their IDs stay what they were before it existed. */
+	btf_fd = kd_btf_load();
+	typed_fd = map_create_btf("kd_typed", BPF_MAP_TYPE_HASH, sizeof(uint32_t),
+				  sizeof(struct kd_val), 8, btf_fd, KD_BTF_U32, KD_BTF_VAL);
+	close(btf_fd); /* the map holds its own reference to the BTF */
 
 	for (key = 0; key < 16; key++) {
 		val = 0x1000 + (uint64_t)key * key;
@@ -851,6 +1105,8 @@ static int cmd_bpf(void)
 		pcpu_val[i] = 7;
 	key = 0;
 	map_update(pcpu_fd, "kd_pcpu", &key, pcpu_val);
+	for (i = 0; i < ARRAY_SIZE(typed_keys); i++)
+		map_update(typed_fd, "kd_typed", &typed_keys[i], &typed_vals[i]);
 
 	/* Programs */
 	{
@@ -888,6 +1144,12 @@ static int cmd_bpf(void)
 	hash_id = print_map_info(hash_fd, "kd_hash");
 	pcpu_id = print_map_info(pcpu_fd, "kd_pcpu");
 	print_map_info(ringbuf_fd, "kd_ringbuf");
+	typed_id = print_map_info(typed_fd, "kd_typed");
+	/* mapbtf MAP_ID BTF_ID KEY_TYPE_ID VALUE_TYPE_ID */
+	memset(&typed_info, 0, sizeof(typed_info));
+	obj_get_info(typed_fd, &typed_info, sizeof(typed_info), "kd_typed");
+	printf("mapbtf\t%u\t%u\t%u\t%u\n", typed_id, typed_info.btf_id,
+	       typed_info.btf_key_type_id, typed_info.btf_value_type_id);
 
 	print_prog_info(sockfilt_fd, "kd_sockfilt");
 	print_prog_info(tp_fd, "kd_tp");
@@ -907,6 +1169,11 @@ static int cmd_bpf(void)
 	print_mapval(pcpu_fd, pcpu_id, "kd_pcpu", &key, sizeof(key), &pcpu_val[0],
 		     sizeof(pcpu_val[0]), ncpus * sizeof(pcpu_val[0]));
 	free(pcpu_val);
+	for (i = 0; i < ARRAY_SIZE(typed_keys); i++)
+		print_mapval(typed_fd, typed_id, "kd_typed", &typed_keys[i], sizeof(typed_keys[i]),
+			     &typed_vals[i], sizeof(typed_vals[i]), sizeof(typed_vals[i]));
+	for (i = 0; i < ARRAY_SIZE(typed_keys); i++)
+		print_maptyped(typed_id, typed_keys[i], &typed_vals[i]);
 
 	if (fflush(stdout) != 0)
 		die_errno("write stdout");
@@ -922,8 +1189,8 @@ static int cmd_bpf(void)
 	if (pid < 0)
 		die_errno("fork");
 	if (pid == 0) {
-		const int keep[] = { array_fd, hash_fd, pcpu_fd, ringbuf_fd, sockfilt_fd,
-				     tp_fd, kprobe_fd, xdp_fd, p[1] };
+		const int keep[] = { array_fd, hash_fd, pcpu_fd, ringbuf_fd, typed_fd,
+				     sockfilt_fd, tp_fd, kprobe_fd, xdp_fd, p[1] };
 
 		close_fds_except(keep, ARRAY_SIZE(keep)); /* also closes p[0] */
 		if (setsid() < 0)
