@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "dump_session.hpp"
 
+#include "kdive/unwind.hpp"
+
 #include <cstring>
 
 #include <fmt/format.h>
@@ -193,6 +195,8 @@ std::optional<Session::SymbolOffset> KernelSession::symbolize(std::uint64_t addr
     if (!sym) return std::nullopt;
     return SymbolOffset{std::string(sym->name), link - sym->address};
 }
+
+std::optional<CodeSymbol> KernelSession::symbolize_any(std::uint64_t addr) { return symbolize_code(*this, addr); }
 
 Result<DebugInfo*> KernelSession::debuginfo() {
     if (!debuginfo_) {

@@ -33,6 +33,7 @@ public:
     std::uint64_t kaslr_offset() const override { return kaslr_offset_; }
     std::string kaslr_source() const override { return kaslr_source_; }
     std::optional<SymbolOffset> symbolize(std::uint64_t addr) const override;
+    std::optional<CodeSymbol> symbolize_any(std::uint64_t addr) override;
     Result<DebugInfo*> debuginfo() override;
 
     const ElfFile& vmlinux() const { return *vmlinux_; }

@@ -15,6 +15,13 @@
 
 namespace kdive {
 
+// A code or data address named by the symbol containing it.
+struct CodeSymbol {
+    std::string name;
+    std::uint64_t offset = 0;
+    std::string module;  // "" for the vmlinux
+};
+
 class Session {
 public:
     virtual ~Session() = default;
@@ -38,6 +45,14 @@ public:
     };
     virtual std::optional<SymbolOffset> symbolize(std::uint64_t /*addr*/) const {
         return std::nullopt;
+    }
+    // Any kernel address's symbol: the vmlinux's, else a module's from the dump's kallsyms
+    // (with the module's name). The kernel model answers (kdive::symbolize_code); the value
+    // printer, below that layer, asks through here. By default: vmlinux symbols only.
+    virtual std::optional<CodeSymbol> symbolize_any(std::uint64_t addr) {
+        auto s = symbolize(addr);
+        if (!s) return std::nullopt;
+        return CodeSymbol{s->name, s->offset, {}};
     }
 
     // Types and symbols from the vmlinux's DWARF, loaded on first use (the name index comes

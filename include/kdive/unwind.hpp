@@ -81,11 +81,6 @@ Result<Backtrace> unwind_task(Session& session, const Task& task);
 Result<Backtrace> unwind_from_registers(Session& session, const Task& task, const X86Registers& regs);
 
 // What an address is in the kernel: "function" and offset, with the module for module text.
-struct CodeSymbol {
-    std::string name;
-    std::uint64_t offset = 0;
-    std::string module;  // "" for the vmlinux
-};
 // The vmlinux or module symbol containing `addr` (module symbols from the dump's kallsyms).
 std::optional<CodeSymbol> symbolize_code(Session& session, std::uint64_t addr);
 

@@ -10,7 +10,6 @@
 #include "kdive/debuginfo.hpp"
 #include "kdive/object.hpp"
 #include "kdive/output.hpp"
-#include "kdive/unwind.hpp"
 
 namespace kdive {
 
@@ -180,7 +179,7 @@ public:
     std::string code_address(std::uint64_t v) {
         std::string out = fmt::format("{:#x}", v);
         if (v)
-            if (auto sym = symbolize_code(s_, v); sym && !sym->name.empty()) out += symbol_suffix(sym->name, sym->offset);
+            if (auto sym = s_.symbolize_any(v); sym && !sym->name.empty()) out += symbol_suffix(sym->name, sym->offset);
         return out;
     }
 
@@ -231,7 +230,7 @@ private:
             const SymbolEntry* sym = gdb_symbol(**m, v);
             return sym ? symbol_suffix(sym->name, v - sym->address) : "";
         }
-        if (auto sym = symbolize_code(s_, v); sym && !sym->module.empty() && !sym->name.empty())
+        if (auto sym = s_.symbolize_any(v); sym && !sym->module.empty() && !sym->name.empty())
             return symbol_suffix(sym->name, sym->offset);
         return "";
     }
