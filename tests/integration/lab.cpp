@@ -98,6 +98,13 @@ std::string kdive_batch(const std::string& commands, const fs::path& dump, int* 
                status);
 }
 
+bool crash_available() {
+    int status = -1;
+    run("command -v crash > /dev/null", &status);
+    if (status != 0) WARN("SKIPPED: crash is not installed");
+    return status == 0;
+}
+
 std::vector<std::string> crash_run(const fs::path& dump, const std::vector<std::string>& commands) {
     const fs::path dir = fs::temp_directory_path() / ("kdive-crash-" + std::to_string(getpid()));
     fs::create_directories(dir);

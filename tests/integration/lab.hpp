@@ -56,6 +56,10 @@ std::string kdive_batch(const std::string& commands, const fs::path& dump, int* 
 // before some outputs are removed.
 std::vector<std::string> crash_run(const fs::path& dump, const std::vector<std::string>& commands);
 
+// Whether crash is on the PATH; if not, says "SKIPPED: crash is not installed" as a warning
+// (tests that compare with crash then return).
+bool crash_available();
+
 // text split into lines (no trailing newlines).
 std::vector<std::string> lines(const std::string& text);
 

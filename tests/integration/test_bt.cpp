@@ -372,12 +372,8 @@ TEST_CASE("module code: ORC tables and names from the dump", "[lab][bt][unwind]"
 TEST_CASE("bt, bt -f and bt -s of the idle tasks print what crash prints", "[lab][bt][crash]") {
     // crash 8.0.2 gets the idle tasks right (it cannot find the others in this kernel's PID
     // hash, and its stack search adds stale frames under the panic task).
+    if (!lab::crash_available()) return;
     int status = -1;
-    lab::run("command -v crash > /dev/null", &status);
-    if (status != 0) {
-        WARN("SKIPPED: crash is not installed");
-        return;
-    }
     const auto dump = lab::dir() / "kdump-l5" / "vmcore.zlib";
     auto s = kdive::DumpSession::open(lab::vmlinux(), dump);
     REQUIRE(s);
@@ -463,11 +459,7 @@ TEST_CASE("bt crosses the NMI exception stack as crash does, with drgn's frames"
     // crash: the exception frame and everything below it byte-equal. Above it crash differs on
     // purpose: it starts at machine_kexec (found by searching the stack; the saved registers
     // are __crash_kexec's) and skips nmi_panic, whose return address drgn and kdive both find.
-    lab::run("command -v crash > /dev/null", &status);
-    if (status != 0) {
-        WARN("SKIPPED: crash is not installed");
-        return;
-    }
+    if (!lab::crash_available()) return;
     const auto crash = lab::crash_run(dump.path, {"bt"});
     REQUIRE(crash.size() == 1);
     const auto crash_rip = crash[0].find("    [exception RIP: ");

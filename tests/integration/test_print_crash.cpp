@@ -45,12 +45,7 @@ std::string dummy_module(const lab::fs::path& dump) {
 }  // namespace
 
 TEST_CASE("p and struct print values byte-equal to crash", "[lab][print][crash]") {
-    int status = -1;
-    lab::run("command -v crash > /dev/null", &status);
-    if (status != 0) {
-        WARN("SKIPPED: crash is not installed");
-        return;
-    }
+    if (!lab::crash_available()) return;
     const auto dump = lab::dir() / "kdump-l5" / "vmcore.zlib";
     const std::string mod = "((struct module *)" + dummy_module(dump) + ")";
     const std::vector<std::string> commands = {

@@ -608,8 +608,10 @@ static void set_obj_name(char dst[BPF_OBJ_NAME_LEN], const char *name)
 	memcpy(dst, name, len + 1);
 }
 
-static int map_create(const char *name, enum bpf_map_type type, unsigned key_size,
-		      unsigned value_size, unsigned max_entries)
+/* A map whose keys and values are described by BTF type IDs in btf_fd (0, 0, 0: none). */
+static int map_create_btf(const char *name, enum bpf_map_type type, unsigned key_size,
+			  unsigned value_size, unsigned max_entries, int btf_fd,
+			  uint32_t key_type_id, uint32_t value_type_id)
 {
 	union bpf_attr attr;
 	int fd;
@@ -619,12 +621,21 @@ static int map_create(const char *name, enum bpf_map_type type, unsigned key_siz
 	attr.key_size = key_size;
 	attr.value_size = value_size;
 	attr.max_entries = max_entries;
+	attr.btf_fd = (uint32_t)btf_fd;
+	attr.btf_key_type_id = key_type_id;
+	attr.btf_value_type_id = value_type_id;
 	set_obj_name(attr.map_name, name);
 
 	fd = (int)sys_bpf(BPF_MAP_CREATE, &attr);
 	if (fd < 0)
 		die_errno("BPF_MAP_CREATE %s", name);
 	return fd;
+}
+
+static int map_create(const char *name, enum bpf_map_type type, unsigned key_size,
+		      unsigned value_size, unsigned max_entries)
+{
+	return map_create_btf(name, type, key_size, value_size, max_entries, 0, 0, 0);
 }
 
 static void map_update(int fd, const char *name, const void *key, const void *value)
@@ -972,29 +983,6 @@ static int kd_btf_load(void)
 		fprintf(stderr, "labload: BTF log:\n%s\n", log_buf);
 	errno = err;
 	die_errno("BPF_BTF_LOAD");
-}
-
-static int map_create_btf(const char *name, enum bpf_map_type type, unsigned key_size,
-			  unsigned value_size, unsigned max_entries, int btf_fd,
-			  uint32_t key_type_id, uint32_t value_type_id)
-{
-	union bpf_attr attr;
-	int fd;
-
-	memset(&attr, 0, sizeof(attr));
-	attr.map_type = type;
-	attr.key_size = key_size;
-	attr.value_size = value_size;
-	attr.max_entries = max_entries;
-	attr.btf_fd = (uint32_t)btf_fd;
-	attr.btf_key_type_id = key_type_id;
-	attr.btf_value_type_id = value_type_id;
-	set_obj_name(attr.map_name, name);
-
-	fd = (int)sys_bpf(BPF_MAP_CREATE, &attr);
-	if (fd < 0)
-		die_errno("BPF_MAP_CREATE %s", name);
-	return fd;
 }
 
 /*
