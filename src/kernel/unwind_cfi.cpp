@@ -40,7 +40,7 @@ struct Reader {
     }
     // LEB128 through the shared decoder; running off the end marks the reader bad.
     template <typename Decode>
-    auto leb(Decode decode) -> decltype(decode(std::declval<const std::uint8_t*&>(), nullptr).value_or(0)) {
+    auto leb(Decode decode) {
         const std::uint8_t* p = d.data() + pos;
         const auto v = decode(p, d.data() + end);
         pos = static_cast<std::size_t>(p - d.data());

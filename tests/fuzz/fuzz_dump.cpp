@@ -13,25 +13,14 @@
 #include <cstdint>
 #include <string>
 
+#include "memfd_input.hpp"
 #include "target/kdump_target.hpp"
 
 namespace {
 
-int input_fd() {
-    static const int fd = ::memfd_create("kdive-fuzz-dump", MFD_CLOEXEC);
-    if (fd < 0) __builtin_trap();
-    return fd;
-}
-
-bool write_input(const std::uint8_t* data, std::size_t size) {
-    const int fd = input_fd();
-    if (::ftruncate(fd, 0) != 0) return false;
-    for (std::size_t off = 0; off < size;) {
-        const ssize_t n = ::pwrite(fd, data + off, size - off, static_cast<off_t>(off));
-        if (n <= 0) return false;
-        off += static_cast<std::size_t>(n);
-    }
-    return true;
+const kdive::fuzz::MemfdInput& input() {
+    static const kdive::fuzz::MemfdInput in("kdive-fuzz-dump");
+    return in;
 }
 
 void exercise(kdive::KdumpTarget& t) {
@@ -61,8 +50,8 @@ void exercise(kdive::KdumpTarget& t) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    if (!write_input(data, size)) return 0;
-    const std::string path = "/proc/self/fd/" + std::to_string(input_fd());
+    if (!input().write(data, size)) return 0;
+    const std::string& path = input().path();
     for (bool force : {false, true}) {
         auto t = kdive::KdumpTarget::open(path, {.allow_truncated = force});
         if (!t) {

@@ -12,35 +12,21 @@
 
 #include "debuginfo/kernel_debuginfo.hpp"
 #include "kdive/type_format.hpp"
+#include "memfd_input.hpp"
 
 namespace {
 
 // One memfd reused for every input: ElfFile opens a path (and maps it).
-const std::string& input_path() {
-    static const std::string path = [] {
-        const int fd = ::memfd_create("kdive-fuzz-dwarf", MFD_CLOEXEC);
-        if (fd < 0) __builtin_trap();
-        return "/proc/self/fd/" + std::to_string(fd);
-    }();
-    return path;
-}
-
-bool write_input(const std::uint8_t* data, std::size_t size) {
-    const int fd = std::stoi(input_path().substr(input_path().rfind('/') + 1));
-    if (::ftruncate(fd, 0) != 0) return false;
-    for (std::size_t off = 0; off < size;) {
-        const ssize_t n = ::pwrite(fd, data + off, size - off, static_cast<off_t>(off));
-        if (n <= 0) return false;
-        off += static_cast<std::size_t>(n);
-    }
-    return true;
+const kdive::fuzz::MemfdInput& input() {
+    static const kdive::fuzz::MemfdInput in("kdive-fuzz-dwarf");
+    return in;
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    if (!write_input(data, size)) return 0;
-    auto elf = kdive::ElfFile::open(input_path());
+    if (!input().write(data, size)) return 0;
+    auto elf = kdive::ElfFile::open(input().path());
     if (!elf) return 0;
     (void)(*elf)->build_id();
     (void)(*elf)->load_symbols();
