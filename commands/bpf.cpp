@@ -460,10 +460,7 @@ private:
         if (!di) return di.failure();
         auto t = (*di)->find_type(type);
         if (!t) return t.failure();
-        Object obj;
-        obj.type = (*di)->complete(*t);
-        obj.lvalue = true;
-        obj.address = addr;
+        const Object obj = Object::at(c.s, (*di)->complete(*t), addr);
         if (c.out.json()) {
             auto j = format_object_json(c.s, obj);
             if (!j) return j.failure();
@@ -537,23 +534,20 @@ private:
         return t;
     }
 
-    static Object typed_object(const Type* type, const std::vector<std::byte>& bytes) {
-        Object obj;
-        obj.type = type;
-        obj.bytes = bytes;
-        return obj;
+    static Object typed_object(const Ctx& c, const Type* type, const std::vector<std::byte>& bytes) {
+        return Object::from_bytes(c.s, type, bytes);
     }
 
     static std::string typed_text(const Ctx& c, const Type* type, const std::vector<std::byte>& bytes) {
         ObjectFormatOptions opt;
         opt.radix = c.radix;
-        auto text = format_object(c.s, typed_object(type, bytes), opt);
+        auto text = format_object(c.s, typed_object(c, type, bytes), opt);
         return text ? *text : fmt::format("<error: {}>", text.error().message());
     }
 
     static std::string typed_json(const Ctx& c, const Type* type, const std::vector<std::byte>& bytes) {
         if (!type) return "null";
-        auto j = format_object_json(c.s, typed_object(type, bytes));
+        auto j = format_object_json(c.s, typed_object(c, type, bytes));
         return j ? *j : "null";
     }
 

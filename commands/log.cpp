@@ -99,8 +99,7 @@ public:
             if (!log->records.empty() && !log->records.front().has_caller_id)
                 return fail("this kernel records no caller ids (CONFIG_PRINTK_CALLER)");
             // Wide enough for any pid, as crash sizes it: from pid_max.
-            auto pid_max = evaluate(session, "pid_max");
-            auto v = pid_max ? object_scalar(session, *pid_max) : Result<std::uint64_t>(fail("no pid_max"));
+            auto v = Object::variable(session, "pid_max").and_then([](const Object& o) { return o.to_u64(); });
             caller_width = !v ? 11 : *v <= 99'999 ? 6 : *v <= 999'999 ? 7 : 11;
         }
 

@@ -129,9 +129,9 @@ public:
     }
 
     static Result<std::uint64_t> read_member(Session& session, std::uint64_t module) {
-        auto obj = evaluate(session, fmt::format("((struct module *){:#x})->taints", module));
-        if (!obj) return obj.failure();
-        return object_scalar(session, *obj);
+        return Object::at(session, "struct module", module)
+            .and_then([](const Object& m) { return m.member("taints"); })
+            .and_then([](const Object& t) { return t.to_u64(); });
     }
 
 private:

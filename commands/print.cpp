@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "kdive/command.hpp"
+#include "kdive/kernel_facts.hpp"
 #include "kdive/object.hpp"
 
 namespace kdive {
@@ -40,13 +41,13 @@ public:
         const std::string expr = args.joined();
         auto obj = evaluate(session, expr);
         if (!obj) return obj.failure();
-        if (obj->per_cpu) return per_cpu(session, *obj, out);
+        if (obj->is_per_cpu()) return per_cpu(session, *obj, out);
 
         if (out.json()) {
             auto json = format_object_json(session, *obj);
             if (!json) return json.failure();
             out.raw_json(fmt::format("{{\"history\":{},\"expression\":{},\"type\":{},\"value\":{}}}",
-                                     ++history_, json_quote(expr), json_quote(type_name(obj->type)), *json));
+                                     ++history_, json_quote(expr), json_quote(type_name(obj->type())), *json));
             return {};
         }
         ObjectFormatOptions opt;
@@ -56,13 +57,13 @@ public:
         if (!text) return text.failure();
         const unsigned n = ++history_;
         // gdb shows a pointer's type before it: $1 = (struct list_head *) 0xffff...
-        std::string shown = shows_pointer_type(obj->type) ? fmt::format("({}) {}", type_name(obj->type), *text)
+        std::string shown = shows_pointer_type(obj->type()) ? fmt::format("({}) {}", type_name(obj->type()), *text)
                                                           : *text;
         // crash moves a one-line braced value of a named symbol (an array, a function) to the
         // next line: "__per_cpu_offset = $1 = \n {1, 2, ...}"; a struct's "{" stays.
-        if (!obj->symbol.empty() && shown.starts_with('{') && !shown.starts_with("{\n"))
-            out.print("{} = ${} = \n {}\n", obj->symbol, n, shown);
-        else if (!obj->symbol.empty()) out.print("{} = ${} = {}\n", obj->symbol, n, shown);
+        if (!obj->symbol().empty() && shown.starts_with('{') && !shown.starts_with("{\n"))
+            out.print("{} = ${} = \n {}\n", obj->symbol(), n, shown);
+        else if (!obj->symbol().empty()) out.print("{} = ${} = {}\n", obj->symbol(), n, shown);
         else out.print("${} = {}\n", n, shown);
         return {};
     }
@@ -88,16 +89,11 @@ private:
 
     // crash's form for a per-CPU variable named alone.
     Result<void> per_cpu(Session& session, const Object& obj, Output& out) {
-        auto di = session.debuginfo();
-        if (!di) return di.failure();
-        auto base = (*di)->find_symbol("__per_cpu_offset");
-        if (!base) return base.failure();
-        out.print("PER-CPU DATA TYPE:\n  {};\nPER-CPU ADDRESSES:\n", declaration(obj.type, obj.symbol));
+        out.print("PER-CPU DATA TYPE:\n  {};\nPER-CPU ADDRESSES:\n", declaration(obj.type(), obj.symbol()));
         for (unsigned cpu = 0; cpu < session.num_cpus(); ++cpu) {
-            auto off = session.target().read_value<std::uint64_t>(AddressSpace::KernelVirtual,
-                                                                  base->address + 8 * cpu);
-            if (!off) return off.failure();
-            out.print("  [{}]: {:x}\n", cpu, obj.address + *off);
+            auto a = per_cpu_address(session, obj.address(), cpu);
+            if (!a) return a.failure();
+            out.print("  [{}]: {:x}\n", cpu, *a);
         }
         return {};
     }

@@ -21,6 +21,7 @@
 #include "kdive/address.hpp"
 #include "kdive/command.hpp"
 #include "kdive/interrupt.hpp"
+#include "kdive/kernel_facts.hpp"
 #include "kdive/layout.hpp"
 #include "kdive/object.hpp"
 #include "kdive/tasks.hpp"
@@ -33,8 +34,6 @@ namespace {
 constexpr std::uint64_t kPage = 4096;
 constexpr std::size_t kChunk = std::size_t{1} << 20;  // bytes per read
 constexpr std::uint64_t kStartKernelMap = 0xffffffff80000000;  // __START_KERNEL_map
-constexpr std::uint64_t kModulesStart = 0xffffffffc0000000;    // MODULES_VADDR (with KASLR)
-constexpr std::uint64_t kModulesEnd = 0xffffffffff000000;      // MODULES_END
 
 // A stretch of memory to scan: addresses [addr, addr+size) as the user sees them (kernel or
 // user virtual, or physical), whose bytes are read at physical `paddr`, or at `addr` itself in
@@ -43,63 +42,6 @@ struct Piece {
     std::uint64_t addr = 0, size = 0, paddr = 0;
     bool physical = true;
 };
-
-// Where the x86-64 kernel puts things, as crash's kvaddr ranges see them.
-struct KernelLayout {
-    unsigned levels = 4;
-    std::uint64_t page_offset = 0, high_memory = 0;
-    std::uint64_t vmalloc_start = 0, vmemmap_start = 0, vmemmap_end = 0;
-    std::uint64_t kernel_end = 0;  // _end
-    std::uint64_t phys_base = 0;   // physical address of __START_KERNEL_map
-    std::uint64_t kernel_half() const {
-        return levels == 5 ? 0xff00000000000000 : 0xffff800000000000;
-    }
-};
-
-std::optional<std::uint64_t> read_pointer(Session& s, const char* symbol) {
-    auto a = s.symbol_address(symbol);
-    if (!a) return std::nullopt;
-    auto v = s.target().read_value<std::uint64_t>(AddressSpace::KernelVirtual, *a);
-    if (!v) return std::nullopt;
-    return *v;
-}
-
-Result<KernelLayout> kernel_layout(Session& s, const std::vector<AddressRange>& present) {
-    KernelLayout k;
-    Target& t = s.target();
-    auto text = s.symbol_address("_text");
-    if (!text) return text.failure();
-    // Where the kernel text is in physical memory gives phys_base (through the page tables of
-    // a dump, /proc/kcore's text segment on a live system).
-    auto text_map = t.kernel_mappings(*text, *text + 1);
-    if (!text_map) return text_map.failure();
-    if (text_map->empty() || !text_map->front().has_paddr)
-        return fail("the kernel text is not mapped", hex_address(*text));
-    k.phys_base = text_map->front().paddr - (*text - kStartKernelMap);
-    // Without CONFIG_RANDOMIZE_MEMORY the bases are constants; with it, variables.
-    auto page_offset = read_pointer(s, "page_offset_base");
-    if (!page_offset)
-        if (auto v = t.phys_to_virt(0)) page_offset = *v;
-    if (auto w = t.walk(*text))
-        k.levels = w->levels;
-    else
-        k.levels = page_offset && *page_offset < 0xffff800000000000 ? 5 : 4;
-    const bool l5 = k.levels == 5;
-    k.page_offset = page_offset.value_or(l5 ? 0xff11000000000000 : 0xffff888000000000);
-    k.vmalloc_start = read_pointer(s, "vmalloc_base").value_or(l5 ? 0xffa0000000000000 : 0xffffc90000000000);
-    k.vmemmap_start = read_pointer(s, "vmemmap_base").value_or(l5 ? 0xffd4000000000000 : 0xffffea0000000000);
-    const std::uint64_t ram_end = present.empty() ? 0 : present.back().end;
-    k.high_memory = read_pointer(s, "high_memory").value_or(k.page_offset + ram_end);
-    if (k.high_memory < k.page_offset) k.high_memory = k.page_offset + ram_end;
-    std::uint64_t page_size = 64;
-    if (auto sz = evaluate(s, "sizeof(struct page)"))
-        if (auto v = object_scalar(s, *sz)) page_size = *v;
-    k.vmemmap_end = k.vmemmap_start + (k.high_memory - k.page_offset) / kPage * page_size;
-    auto end = s.symbol_address("_end");
-    if (!end) return end.failure();
-    k.kernel_end = *end;
-    return k;
-}
 
 // The present parts of physical [start, end), as pieces at addresses `start + delta`.
 void add_present(std::vector<Piece>& out, const std::vector<AddressRange>& present,
@@ -491,7 +433,7 @@ Result<void> SearchCommand::run(Session& session, const Arguments& args, Output&
     }
     // -x reads what surrounds a match the way the scan found it: crash translates the direct
     // map and the kernel image mapping by arithmetic, not through the page tables.
-    std::optional<KernelLayout> layout;
+    std::optional<MemoryMap> layout;
     Scanner scanner(session, matcher, out, labels, o.context,
                     [&](std::uint64_t addr, std::span<std::byte> bytes) -> Result<void> {
                         if (o.mem == Options::Mem::Physical) return target.read(AddressSpace::Physical, addr, bytes);
@@ -551,8 +493,9 @@ Result<void> SearchCommand::run(Session& session, const Arguments& args, Output&
             break;
         }
         case Options::Mem::Kernel: {
-            auto k = kernel_layout(session, present);
-            if (!k) return k.failure();
+            auto km = memory_map(session);
+            if (!km) return km.failure();
+            const MemoryMap* k = *km;
             layout = *k;
             auto r = range(k->page_offset, ~std::uint64_t{0});
             if (!r) return r.failure();
@@ -567,7 +510,7 @@ Result<void> SearchCommand::run(Session& session, const Arguments& args, Output&
             if (!o.V) add_present(unity, present, 0, k->high_memory - k->page_offset, k->page_offset);
             if (!o.K) {
                 for (auto [lo, hi] : {std::pair{k->vmalloc_start, k->vmemmap_start},
-                                      std::pair{kModulesStart, kModulesEnd},
+                                      std::pair{k->modules_start, k->modules_end},
                                       std::pair{k->vmemmap_start, k->vmemmap_end}}) {
                     lo = std::max(lo, start), hi = std::min(hi, end);
                     if (lo >= hi) continue;
@@ -630,10 +573,9 @@ Result<void> SearchCommand::run(Session& session, const Arguments& args, Output&
         case Options::Mem::Stacks: {
             auto list = tasks(session);
             if (!list) return list.failure();
-            std::uint64_t stack_size = 16384;  // THREAD_SIZE on x86-64 without KASAN
-            // init_stack is declared as THREAD_SIZE bytes of longs.
-            if (auto sz = evaluate(session, "sizeof(init_stack)"))
-                if (auto v = object_scalar(session, *sz); v && *v >= kPage) stack_size = *v;
+            auto facts = kernel_facts(session);
+            if (!facts) return facts.failure();
+            const std::uint64_t stack_size = (*facts)->thread_size;
             std::uint64_t total = 0;
             std::vector<std::pair<const Task*, std::vector<Piece>>> stacks;
             for (const Task& task : (*list)->all()) {

@@ -63,10 +63,7 @@ public:
         }
         const long step = count < 0 ? -1 : 1;
         for (long i = 0; i != count; i += step) {
-            Object obj;
-            obj.type = type;
-            obj.lvalue = true;
-            obj.address = *addr + static_cast<std::uint64_t>(i) * type->size;
+            const Object obj = Object::at(session, type, *addr + static_cast<std::uint64_t>(i) * type->size);
             if (auto r = contents(session, obj, members, opt, out); !r) return r;
         }
         return {};
@@ -146,21 +143,15 @@ private:
         if (members.empty()) {
             auto text = format_object(session, obj, opt);
             if (!text) return text.failure();
-            out.print("{} {}\n", type_name(obj.type), *text);
+            out.print("{} {}\n", type_name(obj.type()), *text);
             return {};
         }
         for (const auto& m : members) {
-            auto path = member_path(obj.type, m);
+            auto path = member_path(obj.type(), m);
             if (!path) return path.failure();
-            Object mo;
-            mo.type = path->first->type.get();
-            mo.lvalue = true;
-            mo.address = obj.address + path->second / 8;
-            if (path->first->bit_size) {
-                mo.bit_offset = static_cast<std::uint32_t>(path->second % 8);
-                mo.bit_size = path->first->bit_size;
-            }
-            auto text = format_object(session, mo, opt);
+            auto mo = obj.member(m);
+            if (!mo) return mo.failure();
+            auto text = format_object(session, *mo, opt);
             if (!text) return text.failure();
             // Nested values keep gdb's indentation under the member name.
             std::string indented;
@@ -170,7 +161,7 @@ private:
             }
             // crash cuts these lines out of gdb's print of the whole struct: a member keeps the
             // comma that follows it there, and a path (se.vruntime) is shown as given.
-            const bool comma = !is_last_member(obj.type, *path->first, 0);
+            const bool comma = !is_last_member(obj.type(), *path->first, 0);
             out.print("  {} = {}{}\n", m, indented, comma ? "," : "");
         }
         return {};

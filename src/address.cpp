@@ -44,9 +44,9 @@ Result<std::uint64_t> parse_address(Session& session, std::string_view text) {
     auto obj = evaluate(session, text);
     if (!obj) return fail("neither a symbol, a hex address nor an expression (" + obj.error().message() + ")",
                           std::string(text));
-    const Type* t = strip_typedefs(obj->type);
-    if (obj->lvalue && !obj->per_cpu && t && !t->is_scalar()) return obj->address;
-    return object_scalar(session, *obj);
+    const Type* t = strip_typedefs(obj->type());
+    if (obj->is_lvalue() && !obj->is_per_cpu() && t && !t->is_scalar()) return obj->address();
+    return obj->to_u64();
 }
 
 }  // namespace kdive

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "dump_session.hpp"
 
-#include "kdive/unwind.hpp"
-
 #include <cstring>
 
 #include <fmt/format.h>
 
+#include "kdive/kernel_facts.hpp"
+#include "kdive/unwind.hpp"
 #include "target/kaslr_probe.hpp"
 
 namespace kdive {
@@ -197,6 +197,8 @@ std::optional<Session::SymbolOffset> KernelSession::symbolize(std::uint64_t addr
 }
 
 std::optional<CodeSymbol> KernelSession::symbolize_any(std::uint64_t addr) { return symbolize_code(*this, addr); }
+
+Result<std::uint64_t> KernelSession::per_cpu_offset(unsigned cpu) { return per_cpu_address(*this, 0, cpu); }
 
 Result<DebugInfo*> KernelSession::debuginfo() {
     if (!debuginfo_) {

@@ -34,6 +34,7 @@ public:
     std::string kaslr_source() const override { return kaslr_source_; }
     std::optional<SymbolOffset> symbolize(std::uint64_t addr) const override;
     std::optional<CodeSymbol> symbolize_any(std::uint64_t addr) override;
+    Result<std::uint64_t> per_cpu_offset(unsigned cpu) override;
     Result<DebugInfo*> debuginfo() override;
 
     const ElfFile& vmlinux() const { return *vmlinux_; }

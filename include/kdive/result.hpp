@@ -7,17 +7,50 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
 namespace kdive {
 
+// What kind of failure an Error is, so callers can act on it without parsing its text: a
+// walker that meets a fault skips the node and says why at the end; a lookup failure means the
+// kernel lacks a member or symbol (feature detection); a type error is a misuse.
+enum class ErrorKind : std::uint8_t {
+    Other,
+    Fault,   // memory could not be read: see Error::fault, address and size
+    Lookup,  // a name (symbol, type, member) does not exist
+    Type,    // an operation the value's type does not allow
+};
+
+// Why memory could not be read.
+enum class FaultReason : std::uint8_t {
+    None,
+    Excluded,   // the page is not in the dump (filtered out by makedumpfile, never captured)
+    Unmapped,   // no translation: the address is not mapped by the kernel's page tables
+    PastEnd,    // the dump file is truncated before this page's data
+    Corrupt,    // the dump's data for it cannot be decoded
+    Other,
+};
+
 struct Error {
     std::string what;   // what failed, e.g. "page excluded from the dump"
     std::string where;  // where: "0xffffffff81000000", "init_uts_ns", "/path/vmcore"; may be empty
+    ErrorKind kind = ErrorKind::Other;
+    FaultReason fault = FaultReason::None;  // for ErrorKind::Fault
+    std::uint64_t address = 0;  // Fault: the first address that could not be read
+    std::uint64_t size = 0;     // Fault: bytes asked for from `address` on
 
     // One line for the user: "where: what" (or just "what").
     std::string message() const { return where.empty() ? what : where + ": " + what; }
+    bool is_fault() const { return kind == ErrorKind::Fault; }
+    // The same error with more said in front: "cannot read task_struct: " + what.
+    Error prefixed(std::string_view context) const {
+        Error e = *this;
+        e.what = std::string(context) + e.what;
+        return e;
+    }
 };
 
 // Tag type so `return fail("...")` converts to any Result<T>.
@@ -28,6 +61,16 @@ inline Failure fail(std::string what, std::string where = {}) {
     return Failure{Error{std::move(what), std::move(where)}};
 }
 inline Failure fail(Error e) { return Failure{std::move(e)}; }
+// A name that does not exist: a symbol, type or member this kernel lacks.
+inline Failure fail_lookup(std::string what, std::string where = {}) {
+    return Failure{Error{std::move(what), std::move(where), ErrorKind::Lookup}};
+}
+// An operation the value's type does not allow.
+inline Failure fail_type(std::string what, std::string where = {}) {
+    return Failure{Error{std::move(what), std::move(where), ErrorKind::Type}};
+}
+// Memory that could not be read: `size` bytes at `address`, and why.
+Failure fail_fault(FaultReason why, std::uint64_t address, std::uint64_t size, std::string what);
 
 template <typename T>
 class [[nodiscard]] Result {
@@ -51,6 +94,14 @@ public:
     Failure failure() const { return Failure{error()}; }
 
     T value_or(T other) const { return ok() ? value() : std::move(other); }
+
+    // f(value) if this holds one (f returns a Result), else this failure: chains of lookups
+    // without an early return after each.
+    template <typename F>
+    auto and_then(F&& f) const& -> decltype(f(std::declval<const T&>())) {
+        if (!ok()) return failure();
+        return f(value());
+    }
 
 private:
     std::variant<T, Error> v_;

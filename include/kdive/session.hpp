@@ -55,6 +55,13 @@ public:
         return CodeSymbol{s->name, s->offset, {}};
     }
 
+    // The offset of CPU `cpu`'s per-CPU area (__per_cpu_offset[cpu]): what a per-CPU variable's
+    // offset is added to. The kernel model answers (kernel_facts.hpp); the expression
+    // evaluator, below that layer, asks through here.
+    virtual Result<std::uint64_t> per_cpu_offset(unsigned cpu) {
+        return fail("per-CPU areas are not known in this session", "CPU " + std::to_string(cpu));
+    }
+
     // Types and symbols from the vmlinux's DWARF, loaded on first use (the name index comes
     // from a cache keyed by build-id after the first session).
     virtual Result<DebugInfo*> debuginfo() { return fail("no debug info in this session"); }

@@ -28,6 +28,13 @@ public:
         entries_.emplace(typeid(T), std::move(p));
         return raw;
     }
+    // A T that fills itself as it is used (a lookup cache), made empty on first use.
+    template <typename T>
+    T& state() {
+        auto it = entries_.find(typeid(T));
+        if (it == entries_.end()) it = entries_.emplace(typeid(T), std::make_shared<T>()).first;
+        return *static_cast<T*>(it->second.get());
+    }
     void clear() { entries_.clear(); }
 
 private:

@@ -181,12 +181,6 @@ bool is_type_keyword(std::string_view w) {
     return false;
 }
 
-std::vector<std::byte> int_bytes(std::uint64_t v, std::uint64_t size) {
-    std::vector<std::byte> b(size);
-    std::memcpy(b.data(), &v, std::min<std::uint64_t>(size, 8));
-    return b;
-}
-
 class Evaluator {
 public:
     Evaluator(Session& s, DebugInfo& di, std::string_view text) : s_(s), di_(di), lex_(text) {}
@@ -200,33 +194,20 @@ public:
 
 private:
     // --- values -------------------------------------------------------------------------
-    Object make_int(std::uint64_t v, const Type* t) {
-        Object r;
-        r.type = t;
-        r.bytes = int_bytes(v, std::max<std::uint64_t>(1, type_size(t)));
-        return r;
-    }
+    Object make_int(std::uint64_t v, const Type* t) { return Object::from_u64(s_, t, v); }
     const Type* int_t() { return di_.base_type("int"); }
     const Type* long_t() { return di_.base_type("long"); }
     const Type* ulong_t() { return di_.base_type("unsigned long"); }
 
-    std::uint64_t scalar(const Object& v) { return check(object_scalar(s_, v)); }
+    std::uint64_t scalar(const Object& v) { return check(v.to_u64()); }
 
-    const Type* stripped(const Object& v) { return di_.complete(strip_typedefs(v.type)); }
+    const Type* stripped(const Object& v) { return v.underlying(); }
     // The size of t's definition: a pointer's target is often a declaration in the pointer's
     // compile unit (`const struct sched_class *`), whose own size is 0.
     std::uint64_t size_of(const Type* t) { return type_size(di_.complete(strip_typedefs(t))); }
 
     // Arrays become pointers to their first element; functions, pointers to themselves.
-    Object decay(const Object& v) {
-        const Type* t = stripped(v);
-        if (t && (t->kind == TypeKind::Array || t->kind == TypeKind::Function)) {
-            if (!v.lvalue) error("cannot take the address of a value that is not in memory");
-            const Type* target = t->kind == TypeKind::Array ? t->target.get() : v.type;
-            return make_int(v.address, di_.pointer_to(target));
-        }
-        return v;
-    }
+    Object decay(const Object& v) { return check(v.decay()); }
 
     bool is_pointer(const Object& v) {
         const Type* t = stripped(v);
@@ -239,7 +220,7 @@ private:
     void require_scalar(const Object& v, std::string_view op) {
         const Type* t = stripped(v);
         if (!t || !t->is_scalar())
-            error(fmt::format("operator {} needs a number or pointer, not {}", op, type_name(v.type)));
+            error(fmt::format("operator {} needs a number or pointer, not {}", op, type_name(v.type())));
     }
 
     // Usual arithmetic conversions, simplified to the kernel's cases: 64-bit if either is,
@@ -325,7 +306,7 @@ private:
                 if (op == "-" && rp) error("cannot subtract a pointer from a number");
                 std::uint64_t size = std::max<std::uint64_t>(1, size_of(stripped(p)->target.get()));
                 std::uint64_t off = scalar(n) * size;
-                return make_int(op == "+" ? scalar(p) + off : scalar(p) - off, p.type);
+                return make_int(op == "+" ? scalar(p) + off : scalar(p) - off, p.type());
             }
         }
         const Type* t = (lp || rp) ? ulong_t() : common_type(l, r);
@@ -380,26 +361,7 @@ private:
         return *t;
     }
 
-    Object cast(const Type* to, const Object& from_raw) {
-        const Type* t = di_.complete(strip_typedefs(to));
-        if (!t) error("cannot cast to void");
-        if (t->kind == TypeKind::Struct || t->kind == TypeKind::Union || t->kind == TypeKind::Array) {
-            if (!from_raw.lvalue) error(fmt::format("cannot cast a value to {}", type_name(to)));
-            Object v = from_raw;  // reinterpret the place
-            v.type = to;
-            v.bit_size = 0;
-            return v;
-        }
-        Object from = decay(from_raw);
-        require_scalar(from, "cast");
-        std::uint64_t v = scalar(from);
-        if (t->is_integer() && t->size > 0 && t->size < 8) {
-            const std::uint64_t bits = t->size * 8;
-            v &= (1ULL << bits) - 1;
-            if (t->is_signed() && (v >> (bits - 1)) & 1) v |= ~((1ULL << bits) - 1);
-        }
-        return make_int(v, to);
-    }
+    Object cast(const Type* to, const Object& from) { return check(from.cast(to)); }
 
     // Every cycle of the grammar passes through unary() or ternary(): bound the nesting so
     // "((((...", "----...", "1?1:1?1:..." are an error, not a stack overflow.
@@ -448,51 +410,22 @@ private:
             return make_int(~scalar(v), t);
         }
         if (lex_.accept("*")) return deref(unary());
-        if (lex_.accept("&")) {
-            Object v = unary();
-            if (!v.lvalue) error("cannot take the address of a value that is not in memory");
-            if (v.bit_size) error("cannot take the address of a bit-field");
-            if (v.per_cpu) error("a per-CPU variable has an address per CPU: use NAME:CPU", v.symbol);
-            return make_int(v.address, di_.pointer_to(v.type));
-        }
+        if (lex_.accept("&")) return check(unary().address_of());
         return postfix(primary());
     }
 
     Object deref(const Object& raw) {
         Object p = decay(raw);
-        if (!is_pointer(p)) error(fmt::format("cannot dereference {}", type_name(raw.type)));
-        const Type* target = stripped(p)->target.get();
-        if (!target || strip_typedefs(target) == nullptr) error("cannot dereference a void pointer");
-        Object v;
-        v.type = target;
-        v.lvalue = true;
-        v.address = scalar(p);
-        return v;
+        if (!is_pointer(p)) error(fmt::format("cannot dereference {}", type_name(raw.type())));
+        return check(p.deref());
     }
 
+    // C's `.`: the base must be a struct or union (Object::member also follows pointers).
     Object member(const Object& base, const std::string& name) {
         const Type* t = stripped(base);
         if (!t || (t->kind != TypeKind::Struct && t->kind != TypeKind::Union))
-            error(fmt::format("{} is not a struct or union", type_name(base.type)), name);
-        auto m = find_member(t, name);
-        if (!m) error(fmt::format("{} has no member named '{}'", type_name(t), name));
-        Object v;
-        v.type = m->member->type.get();
-        if (base.lvalue) {
-            v.lvalue = true;
-            v.address = base.address + m->bit_offset / 8;
-            if (m->member->bit_size) {
-                v.bit_offset = static_cast<std::uint32_t>(m->bit_offset % 8);
-                v.bit_size = m->member->bit_size;
-            }
-        } else {
-            if (m->member->bit_size) error("bit-fields of values not in memory are not supported", name);
-            std::uint64_t off = m->bit_offset / 8, size = size_of(v.type);
-            if (off + size > base.bytes.size()) error("member beyond the value", name);
-            v.bytes.assign(base.bytes.begin() + static_cast<std::ptrdiff_t>(off),
-                           base.bytes.begin() + static_cast<std::ptrdiff_t>(off + size));
-        }
-        return v;
+            error(fmt::format("{} is not a struct or union", type_name(base.type())), name);
+        return check(base.member(name));
     }
 
     Object postfix(Object v) {
@@ -507,15 +440,11 @@ private:
                 lex_.expect("]");
                 if (!is_integer(index)) error("array index is not a number");
                 const Type* t = stripped(v);
-                if (t && t->kind == TypeKind::Array && v.lvalue) {
-                    Object e;
-                    e.type = t->target.get();
-                    e.lvalue = true;
-                    e.address = v.address + scalar(index) * size_of(e.type);
-                    v = e;
+                if (t && t->kind == TypeKind::Array && v.is_lvalue()) {
+                    v = check(v.index(static_cast<std::int64_t>(scalar(index))));
                 } else {
                     Object p = decay(v);
-                    if (!is_pointer(p)) error(fmt::format("cannot index {}", type_name(v.type)));
+                    if (!is_pointer(p)) error(fmt::format("cannot index {}", type_name(v.type())));
                     v = deref(apply("+", p, index));
                 }
             } else {
@@ -546,40 +475,23 @@ private:
         }
         if (t.kind == Tok::Ident) {
             std::string name = lex_.take().text;
-            if (auto sym = di_.find_symbol(name)) {
-                Object v;
-                v.type = sym->type;
-                v.lvalue = true;
-                v.address = sym->address;
-                v.symbol = name;
-                v.per_cpu = sym->per_cpu;
-                if (!v.type) {
-                    // In the symbol table only (assembly, or no debug info): gdb's "<data variable,
-                    // no debug info>"; treated as an unsigned long so it can be read.
-                    v.type = sym->is_function ? di_.base_type("char") : ulong_t();
-                }
-                if (sym->per_cpu && lex_.is(":")) {  // crash's NAME:CPU
+            if (auto v = Object::variable(s_, name)) {
+                if (v->is_per_cpu() && lex_.is(":")) {  // crash's NAME:CPU
                     lex_.take();
                     if (lex_.peek().kind != Tok::Number) error("expected a CPU number after ':'", name);
-                    v.address = per_cpu_address(sym->address, lex_.take().number);
-                    v.per_cpu = false;
-                    v.symbol.clear();
+                    const std::uint64_t cpu = lex_.take().number;
+                    if (cpu >= s_.num_cpus())
+                        error(fmt::format("no CPU {} in this dump ({} CPUs)", cpu, s_.num_cpus()), name);
+                    auto off = check(s_.per_cpu_offset(static_cast<unsigned>(cpu)));
+                    return Object::at(s_, v->type(), v->address() + off);
                 }
-                return v;
+                return std::move(*v);
             }
             if (auto e = di_.find_enumerator(name)) return make_int(static_cast<std::uint64_t>(e->second), e->first);
             error("no symbol in the kernel by that name", name);
         }
         if (t.kind == Tok::End) error("expression ends too soon");
         error(fmt::format("unexpected '{}' at column {}", t.text, t.pos + 1));
-    }
-
-    std::uint64_t per_cpu_address(std::uint64_t offset, std::uint64_t cpu) {
-        auto base = di_.find_symbol("__per_cpu_offset");
-        if (!base) error("no __per_cpu_offset in this kernel");
-        auto off = s_.target().read_value<std::uint64_t>(AddressSpace::KernelVirtual, base->address + 8 * cpu);
-        if (!off) throw EvalError{off.error()};
-        return offset + *off;
     }
 
     Session& s_;
@@ -598,42 +510,6 @@ Result<Object> evaluate(Session& session, std::string_view expression) {
     } catch (const EvalError& e) {
         return Failure{e.error};
     }
-}
-
-Result<std::vector<std::byte>> object_bytes(Session& session, const Object& v) {
-    if (!v.lvalue) return v.bytes;
-    if (v.per_cpu) return fail("a per-CPU variable has a value per CPU: use NAME:CPU", v.symbol);
-    // `*p` where p points to a declared-only struct: read as much as the definition holds.
-    const Type* t = strip_typedefs(v.type);
-    if (t && !t->complete)
-        if (auto di = session.debuginfo()) t = (*di)->complete(t);
-    std::uint64_t size = type_size(t);
-    if (v.bit_size) size = (v.bit_offset + v.bit_size + 7) / 8;
-    if (size > (64u << 20)) return fail("value too large to read", hex_address(v.address));
-    std::vector<std::byte> b(size);
-    auto r = session.target().read(AddressSpace::KernelVirtual, v.address, b);
-    if (!r) return r.failure();
-    return b;
-}
-
-Result<std::uint64_t> object_scalar(Session& session, const Object& v) {
-    const Type* t = strip_typedefs(v.type);
-    if (!t || !(t->is_scalar() || t->kind == TypeKind::Function))
-        return fail(fmt::format("{} is not a number or pointer", type_name(v.type)));
-    auto bytes = object_bytes(session, v);
-    if (!bytes) return bytes.failure();
-    std::uint64_t raw = 0;
-    std::memcpy(&raw, bytes->data(), std::min<std::size_t>(8, bytes->size()));
-    if (v.bit_size) {
-        raw >>= v.bit_offset;
-        if (v.bit_size < 64) raw &= (1ULL << v.bit_size) - 1;
-        if (t->is_signed() && v.bit_size < 64 && ((raw >> (v.bit_size - 1)) & 1)) raw |= ~((1ULL << v.bit_size) - 1);
-        return raw;
-    }
-    const std::size_t n = std::min<std::size_t>(8, bytes->size());
-    if (n < 8 && t->kind != TypeKind::Pointer && t->is_signed() && n > 0 && ((raw >> (n * 8 - 1)) & 1))
-        raw |= ~((1ULL << (n * 8)) - 1);
-    return raw;
 }
 
 }  // namespace kdive

@@ -412,27 +412,27 @@ private:
 Result<std::string> format_object_json(Session& session, const Object& v) {
     auto di = session.debuginfo();
     if (!di) return di.failure();
-    const Type* t = strip_typedefs(v.type);
-    if (t && t->kind == TypeKind::Function) return fmt::format("\"{:#x}\"", v.address);
-    auto bytes = object_bytes(session, v);
+    const Type* t = strip_typedefs(v.type());
+    if (t && t->kind == TypeKind::Function) return fmt::format("\"{:#x}\"", v.address());
+    auto bytes = v.bytes();
     if (!bytes) return bytes.failure();
-    return JsonPrinter(**di).print(v.type, *bytes, v.bit_offset, v.bit_size);
+    return JsonPrinter(**di).print(v.type(), *bytes, v.bit_offset(), v.bit_size());
 }
 
 Result<std::string> format_object(Session& session, const Object& v, const ObjectFormatOptions& opt) {
     auto di = session.debuginfo();
     if (!di) return di.failure();
-    const Type* t = strip_typedefs(v.type);
+    const Type* t = strip_typedefs(v.type());
     if (t && t->kind == TypeKind::Function) {
         // gdb: {void (void)} 0xffffffff81c2e8e0 <schedule>
-        std::string s = fmt::format("{{{}}} ", type_name(v.type));
-        if (!v.symbol.empty()) return s + fmt::format("{:#x} <{}>", v.address, v.symbol);
-        return s + ObjectPrinter(session, **di, opt).code_address(v.address);
+        std::string s = fmt::format("{{{}}} ", type_name(v.type()));
+        if (!v.symbol().empty()) return s + fmt::format("{:#x} <{}>", v.address(), v.symbol());
+        return s + ObjectPrinter(session, **di, opt).code_address(v.address());
     }
-    auto bytes = object_bytes(session, v);
+    auto bytes = v.bytes();
     if (!bytes) return bytes.failure();
-    return ObjectPrinter(session, **di, opt).print(v.type, *bytes, v.lvalue ? v.address : 0, 0, v.bit_offset,
-                                                   v.bit_size);
+    return ObjectPrinter(session, **di, opt).print(v.type(), *bytes, v.address(), 0, v.bit_offset(),
+                                                   v.bit_size());
 }
 
 }  // namespace kdive

@@ -96,8 +96,8 @@ Result<TypeOrObjectName> resolve_type_or_expression(Session& session, std::strin
     }
     auto obj = evaluate(session, text);
     if (!obj) return obj.failure();
-    r.object_type = obj->type;
-    r.symbol = obj->symbol;
+    r.object_type = obj->type();
+    r.symbol = obj->symbol();
     return r;
 }
 

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "kdive/interrupt.hpp"
+#include "kdive/kernel_facts.hpp"
 #include "kdive/object.hpp"
 #include "kdive/type.hpp"
 #include "kdive/xarray.hpp"
@@ -16,17 +17,17 @@ namespace kdive {
 
 namespace {
 
-// Every field is read through the debug info's types: an expression over a cast address.
+// Every field is read through the debug info's types, only its own bytes.
+Result<Object> member_at(Session& s, std::string_view type, std::uint64_t addr, std::string_view path) {
+    return Object::at(s, type, addr).and_then([&](const Object& o) { return o.member(path); });
+}
+
 Result<std::uint64_t> scalar(Session& s, std::string_view type, std::uint64_t addr, std::string_view path) {
-    auto obj = evaluate(s, fmt::format("(({} *){:#x})->{}", type, addr, path));
-    if (!obj) return obj.failure();
-    return object_scalar(s, *obj);
+    return member_at(s, type, addr, path).and_then([](const Object& o) { return o.to_u64(); });
 }
 
 Result<std::vector<std::byte>> bytes_of(Session& s, std::string_view type, std::uint64_t addr, std::string_view path) {
-    auto obj = evaluate(s, fmt::format("(({} *){:#x})->{}", type, addr, path));
-    if (!obj) return obj.failure();
-    return object_bytes(s, *obj);
+    return member_at(s, type, addr, path).and_then([](const Object& o) { return o.bytes(); });
 }
 
 std::string c_string(const std::vector<std::byte>& b) {
@@ -35,20 +36,10 @@ std::string c_string(const std::vector<std::byte>& b) {
 }
 
 Result<std::uint64_t> offset_of(Session& s, std::string_view type, std::string_view path) {
-    auto obj = evaluate(s, fmt::format("&(({} *)0)->{}", type, path));
-    if (!obj) return obj.failure();
-    return object_scalar(s, *obj);
+    return member_offset(s, type, path);
 }
 
-Result<std::uint64_t> size_of(Session& s, std::string_view type) {
-    auto di = s.debuginfo();
-    if (!di) return di.failure();
-    auto t = (*di)->find_type(type);
-    if (!t) return t.failure();
-    const std::uint64_t n = type_size((*di)->complete(*t));
-    if (n == 0) return fail("type has no size", std::string(type));
-    return n;
-}
+Result<std::uint64_t> size_of(Session& s, std::string_view type) { return type_size_of(s, type); }
 
 Result<std::vector<std::byte>> read_bytes(Session& s, std::uint64_t addr, std::size_t n) {
     std::vector<std::byte> b(n);
@@ -83,42 +74,19 @@ std::size_t longest_enumerator(Session& s, std::string_view enum_type) {
     return n;
 }
 
-Result<std::uint64_t> page_size(Session& s) {
-    if (auto v = s.vmcoreinfo("PAGESIZE")) {
-        try {
-            return std::stoull(*v);
-        } catch (...) {
-        }
-    }
-    return 4096;
+std::uint64_t page_size(Session& s) {
+    auto f = kernel_facts(s);
+    return f ? (*f)->page_size : 4096;
 }
 
 // The possible CPUs (cpu_possible_mask), as per-CPU map values have one slot for each.
 Result<std::vector<unsigned>> possible_cpus(Session& s) {
-    auto di = s.debuginfo();
-    if (!di) return di.failure();
-    auto nr = evaluate(s, "nr_cpu_ids");
-    if (!nr) return nr.failure();
-    auto n = object_scalar(s, *nr);
-    if (!n) return n.failure();
-    if (*n == 0 || *n > 65536) return fail(fmt::format("implausible nr_cpu_ids {}", *n));
-    auto mask = (*di)->find_symbol("__cpu_possible_mask");
-    if (!mask) return mask.failure();
-    auto bits = read_bytes(s, mask->address, (*n + 63) / 64 * 8);
-    if (!bits) return bits.failure();
-    std::vector<unsigned> cpus;
-    for (unsigned c = 0; c < *n; ++c)
-        if (static_cast<unsigned>((*bits)[c / 8]) >> (c % 8) & 1) cpus.push_back(c);
-    return cpus;
+    auto f = kernel_facts(s);
+    if (!f) return f.failure();
+    return (*f)->possible_cpus;
 }
 
-Result<std::uint64_t> per_cpu_offset(Session& s, unsigned cpu) {
-    auto di = s.debuginfo();
-    if (!di) return di.failure();
-    auto base = (*di)->find_symbol("__per_cpu_offset");
-    if (!base) return base.failure();
-    return read_u64(s, base->address + 8ull * cpu);
-}
+Result<std::uint64_t> per_cpu_offset(Session& s, unsigned cpu) { return per_cpu_address(s, 0, cpu); }
 
 bool is_percpu_type(std::string_view t) {
     return t == "PERCPU_HASH" || t == "LRU_PERCPU_HASH" || t == "PERCPU_ARRAY" || t == "PERCPU_CGROUP_STORAGE";
@@ -166,7 +134,7 @@ Result<BpfMap> read_map(Session& s, std::uint32_t id, std::uint64_t addr, std::s
     std::uint64_t vsize = m.value_size;
     if (is_percpu_type(m.type_name)) vsize = round8(m.value_size) * ncpus;
     else if (is_fd_map(m.type_name)) vsize = 4;
-    const std::uint64_t page = page_size(s).value_or(4096);
+    const std::uint64_t page = page_size(s);
     const std::uint64_t bytes = std::uint64_t{m.max_entries} * round8(m.key_size + vsize);
     m.memlock = (bytes + page - 1) / page * page;
     if (m.type_name == "ARRAY") {
@@ -207,7 +175,7 @@ Result<BpfProg> read_prog(Session& s, std::uint32_t id, std::uint64_t addr,
     for (std::size_t i = 0; i < p.tag.size() && i < tag->size(); ++i) p.tag[i] = static_cast<std::uint8_t>((*tag)[i]);
     p.jited = scalar(s, P, addr, "jited").value_or(0) != 0;
     if (auto g = scalar(s, P, addr, "gpl_compatible")) p.gpl_compatible = *g != 0;
-    if (auto pages = scalar(s, P, addr, "pages")) p.memlock = *pages * page_size(s).value_or(4096);
+    if (auto pages = scalar(s, P, addr, "pages")) p.memlock = *pages * page_size(s);
     auto eat = scalar(s, P, addr, "expected_attach_type");
     p.expected_attach_type = static_cast<std::uint32_t>(eat.value_or(0));
     p.attach_type_name = enum_name(s, "enum bpf_attach_type", p.expected_attach_type, "");
@@ -244,11 +212,10 @@ Result<BpfProg> read_prog(Session& s, std::uint32_t id, std::uint64_t addr,
 // CLOCK_REALTIME - CLOCK_BOOTTIME at the time of the dump, from the timekeeper: load times
 // are boot-time nanoseconds (ktime_get_boottime_ns).
 std::optional<std::int64_t> boot_to_real(Session& s) {
-    auto real = evaluate(s, "tk_core.timekeeper.offs_real");
-    auto boot = evaluate(s, "tk_core.timekeeper.offs_boot");
-    if (!real || !boot) return std::nullopt;
-    auto r = object_scalar(s, *real);
-    auto b = object_scalar(s, *boot);
+    auto tk = Object::variable(s, "tk_core");
+    if (!tk) return std::nullopt;
+    auto r = tk->member("timekeeper.offs_real").and_then([](const Object& o) { return o.to_u64(); });
+    auto b = tk->member("timekeeper.offs_boot").and_then([](const Object& o) { return o.to_u64(); });
     if (!r || !b) return std::nullopt;
     return static_cast<std::int64_t>(*r) - static_cast<std::int64_t>(*b);
 }

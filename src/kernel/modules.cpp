@@ -5,21 +5,11 @@
 #include <cstring>
 #include <unordered_set>
 
-#include <fmt/format.h>
-
 #include "kdive/object.hpp"
 
 namespace kdive {
 
 namespace {
-
-// A scalar member of a struct at `address`, read through the type engine.
-Result<std::uint64_t> read_member(Session& s, std::string_view type, std::uint64_t address,
-                                  std::string_view path) {
-    auto obj = evaluate(s, fmt::format("(({} *){:#x})->{}", type, address, path));
-    if (!obj) return obj.failure();
-    return object_scalar(s, *obj);
-}
 
 // Elf64_Sym as kallsyms keeps it in module memory.
 struct ElfSym64 {
@@ -33,51 +23,91 @@ static_assert(sizeof(ElfSym64) == 24);
 // No kernel has this many modules; a longer walk is a corrupt list.
 constexpr std::size_t kMaxModules = 100'000;
 
+// Where a module's core memory is: core_layout (base, size) before 6.4, then mem[] by memory
+// type, whose core types /proc/modules adds up. Told apart by the debug info, not the version.
+Result<void> read_extent(const Object& mod, LoadedModule& m) {
+    if (auto layout = mod.member("core_layout")) {
+        auto base = layout->member("base");
+        if (!base) return base.failure();
+        auto b = base->pointer();
+        auto size = layout->member("size").and_then([](const Object& o) { return o.to_u64(); });
+        if (!b) return b.failure();
+        if (!size) return size.failure();
+        m.base = *b;
+        m.size = *size;
+        return {};
+    }
+    auto mem = mod.member("mem");
+    if (!mem) return fail("struct module has neither core_layout nor mem[]", m.name);
+    Session& s = *mod.session();
+    auto di = s.debuginfo();
+    if (!di) return di.failure();
+    auto type_index = [&](std::string_view name) -> std::optional<std::int64_t> {
+        if (auto e = (*di)->find_enumerator(name)) return e->second;
+        return std::nullopt;
+    };
+    const auto text = type_index("MOD_TEXT").value_or(0);
+    auto base = mem->index(text).and_then([](const Object& o) { return o.member("base"); });
+    if (!base) return base.failure();
+    auto b = base->pointer();
+    if (!b) return b.failure();
+    m.base = *b;
+    m.size = 0;
+    for (std::string_view t : {"MOD_TEXT", "MOD_DATA", "MOD_RODATA", "MOD_RO_AFTER_INIT"}) {
+        auto i = type_index(t);
+        if (!i) continue;
+        auto size = mem->index(*i).and_then([](const Object& o) { return o.member("size"); });
+        if (!size) return size.failure();
+        auto n = size->to_u64();
+        if (!n) return n.failure();
+        m.size += *n;
+    }
+    return {};
+}
+
 }  // namespace
 
 Result<std::vector<LoadedModule>> loaded_modules(Session& s) {
-    auto di = s.debuginfo();
-    if (!di) return di.failure();
-    auto head = (*di)->find_symbol("modules");
+    auto head = Object::variable(s, "modules");
     if (!head) return head.failure();
-    auto off = evaluate(s, "&((struct module *)0)->list");
-    if (!off) return off.failure();
-    const std::uint64_t list_off = *object_scalar(s, *off);
+    auto module_type = Object::at(s, "struct module", 0);
+    if (!module_type) return module_type.failure();
+    const Type* mtype = module_type->type();
 
     std::vector<LoadedModule> mods;
     std::unordered_set<std::uint64_t> seen;
-    auto next = s.target().read_value<std::uint64_t>(AddressSpace::KernelVirtual, head->address);
-    while (next && *next != head->address) {
+    auto next = head->member("next").and_then([](const Object& o) { return o.pointer(); });
+    while (next && *next != head->address()) {
         if (!seen.insert(*next).second || mods.size() >= kMaxModules)
             return fail("the modules list loops back on itself", hex_address(*next));
+        auto node = Object::at(s, head->type(), *next);
+        auto mod = node.container_of(mtype, "list");
+        if (!mod) return mod.failure();
         LoadedModule m;
-        m.module = *next - list_off;
-        auto name = evaluate(s, fmt::format("((struct module *){:#x})->name", m.module));
+        m.module = mod->address();
+        auto name = mod->member("name").and_then([](const Object& o) { return o.c_string(); });
         if (!name) return name.failure();
-        auto bytes = object_bytes(s, *name);
-        if (!bytes) return bytes.failure();
-        m.name.assign(reinterpret_cast<const char*>(bytes->data()),
-                      strnlen(reinterpret_cast<const char*>(bytes->data()), bytes->size()));
-        auto base = read_member(s, "struct module", m.module, "core_layout.base");
-        auto size = read_member(s, "struct module", m.module, "core_layout.size");
-        if (!base) return base.failure();
-        if (!size) return size.failure();
-        m.base = *base;
-        m.size = *size;
+        m.name = std::move(*name);
+        if (auto r = read_extent(*mod, m); !r) return r.failure();
         mods.push_back(std::move(m));
-        next = s.target().read_value<std::uint64_t>(AddressSpace::KernelVirtual, *next);
+        next = node.member("next").and_then([](const Object& o) { return o.pointer(); });
     }
     if (!next) return next.failure();
     return mods;
 }
 
 Result<std::vector<ModuleSymbol>> module_symbols(Session& s, const LoadedModule& mod) {
-    auto ks = read_member(s, "struct module", mod.module, "kallsyms");
+    auto ks = Object::at(s, "struct module", mod.module).and_then([](const Object& m) {
+        return m.member("kallsyms").and_then([](const Object& p) { return p.deref(); });
+    });
     if (!ks) return ks.failure();
-    auto symtab = read_member(s, "struct mod_kallsyms", *ks, "symtab");
-    auto num = read_member(s, "struct mod_kallsyms", *ks, "num_symtab");
-    auto strtab = read_member(s, "struct mod_kallsyms", *ks, "strtab");
-    auto typetab = read_member(s, "struct mod_kallsyms", *ks, "typetab");
+    auto field = [&](std::string_view name) {
+        return ks->member(name).and_then([](const Object& o) { return o.to_u64(); });
+    };
+    auto symtab = field("symtab");
+    auto num = field("num_symtab");
+    auto strtab = field("strtab");
+    auto typetab = field("typetab");
     if (!symtab || !num || !strtab || !typetab)
         return fail("cannot read the module's kallsyms", mod.name);
     if (*num > 1'000'000) return fail("implausible kallsyms count", mod.name);

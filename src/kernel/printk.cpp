@@ -97,11 +97,15 @@ Result<std::vector<std::byte>> read_bytes(Session& s, std::uint64_t addr, std::u
     return buf;
 }
 
-// A global scalar through the type engine (used a handful of times, never per record).
-Result<std::uint64_t> global(Session& s, std::string_view expr) {
-    auto o = evaluate(s, expr);
+// A global scalar, or a member path in one ("prb", "log_buf_len"), through the object layer.
+Result<std::uint64_t> global(Session& s, std::string_view path) {
+    const std::size_t cut = path.find_first_of(".[");
+    auto o = Object::variable(s, path.substr(0, cut));
     if (!o) return o.failure();
-    return object_scalar(s, *o);
+    if (cut == std::string_view::npos) return o->to_u64();
+    return o->member(path.substr(cut + (path[cut] == '.' ? 1 : 0))).and_then([](const Object& m) {
+        return m.to_u64();
+    });
 }
 
 // ---- The lockless ring buffer (5.10+): kernel/printk/printk_ringbuffer.[ch] ----

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "kdive/kernel_facts.hpp"
 #include "kdive/layout.hpp"
 #include "kdive/modules.hpp"
 #include "kdive/utsname.hpp"
@@ -61,8 +62,7 @@ Result<const UnwindData*> unwind_data(Session& session) {
         d.text_end = *end;
         if (auto r = session.symbol_address("ret_from_fork_asm")) d.ret_from_fork = *r;
         else if (auto r2 = session.symbol_address("ret_from_fork")) d.ret_from_fork = *r2;
-        if (auto tu = (*di)->find_type("union thread_union"); tu && type_size(*tu) >= 4096)
-            d.thread_size = type_size(*tu);
+        if (auto f = kernel_facts(session)) d.thread_size = (*f)->thread_size;
         auto frame = (*di)->find_type("struct inactive_task_frame");
         auto bp = field_of(**di, "struct inactive_task_frame", "bp");
         auto ret = field_of(**di, "struct inactive_task_frame", "ret_addr");
@@ -105,18 +105,6 @@ std::optional<orc::Entry> find_orc(Session& session, const UnwindData& d, std::u
 
 Result<std::uint64_t> read_word(Session& s, std::uint64_t addr) {
     return s.target().read_value<std::uint64_t>(AddressSpace::KernelVirtual, addr);
-}
-
-// A per-CPU variable's address for `cpu`.
-Result<std::uint64_t> per_cpu(Session& s, DebugInfo& di, std::string_view name, unsigned cpu) {
-    auto sym = di.find_symbol(name);
-    if (!sym) return sym.failure();
-    if (!sym->per_cpu) return sym->address;
-    auto base = di.find_symbol("__per_cpu_offset");
-    if (!base) return base.failure();
-    auto off = read_word(s, base->address + 8ULL * cpu);
-    if (!off) return off.failure();
-    return sym->address + *off;
 }
 
 struct State {
@@ -489,19 +477,19 @@ Result<std::vector<StackRange>> task_stacks(Session& session, const Task& task) 
     const unsigned cpu = static_cast<unsigned>(task.cpu);
     // The IRQ stack: hardirq_stack_ptr is its top minus 8 (IRQ_STACK_SIZE == THREAD_SIZE).
     std::optional<std::uint64_t> irq_ptr;
-    if (auto p = per_cpu(session, **di, "hardirq_stack_ptr", cpu)) {
-        if (auto v = read_word(session, *p)) irq_ptr = *v;
-    } else if (auto hot = per_cpu(session, **di, "pcpu_hot", cpu)) {
-        if (auto f = field_of(**di, "struct pcpu_hot", "hardirq_stack_ptr"))
-            if (auto v = read_word(session, *hot + f->offset)) irq_ptr = *v;
+    const auto word = [](const Object& o) { return o.to_u64(); };
+    if (auto p = per_cpu(session, "hardirq_stack_ptr", cpu)) {
+        if (auto v = p->to_u64()) irq_ptr = *v;
+    } else if (auto v = per_cpu(session, "pcpu_hot.hardirq_stack_ptr", cpu).and_then(word)) {
+        irq_ptr = *v;
     }
     if (irq_ptr && *irq_ptr) {
         const std::uint64_t top = *irq_ptr + 8;
         out.push_back({"IRQ", top - (*d)->thread_size, top});
     }
     // The exception (IST) stacks in the CPU entry area: struct cea_exception_stacks' *_stack.
-    if (auto p = per_cpu(session, **di, "cea_exception_stacks", cpu)) {
-        auto base = read_word(session, *p);
+    if (auto p = per_cpu(session, "cea_exception_stacks", cpu)) {
+        auto base = p->to_u64();
         auto t = (*di)->find_type("struct cea_exception_stacks");
         if (base && *base && t) {
             for (const Member& m : strip_typedefs(*t)->members) {

@@ -105,16 +105,16 @@ Result<void> KcoreTarget::read(AddressSpace space, std::uint64_t addr, std::span
         const std::uint64_t at = addr + done;
         const Segment* s = find(space, at);
         if (!s)
-            return fail(space == AddressSpace::Physical
-                            ? "physical address not in the running kernel's direct map"
-                            : "address not mapped in /proc/kcore",
-                        hex_address(at));
+            return fail_fault(FaultReason::Unmapped, at, out.size() - done,
+                              space == AddressSpace::Physical
+                                  ? "physical address not in the running kernel's direct map"
+                                  : "address not mapped in /proc/kcore");
         const std::uint64_t off = at - (space == AddressSpace::Physical ? s->paddr : s->vaddr);
         const std::size_t n = static_cast<std::size_t>(
             std::min<std::uint64_t>(out.size() - done, s->size - off));
         if (auto r = pread_all(fd_.get(), out.subspan(done, n), s->offset + off, hex_address(at));
             !r)
-            return fail("cannot read /proc/kcore: " + r.error().what, hex_address(at));
+            return fail_fault(FaultReason::Other, at, n, "cannot read /proc/kcore: " + r.error().what);
         done += n;
     }
     return {};

@@ -202,28 +202,41 @@ void KdumpTarget::settle_translation() {
     kdump_clear_err(ctx_.get());
 }
 
-Error KdumpTarget::last_error(kdump_status st, std::uint64_t addr) const {
+Error KdumpTarget::last_error(kdump_status st, std::uint64_t addr, std::uint64_t size) const {
     std::string what;
+    FaultReason why = FaultReason::Other;
     switch (st) {
-        case KDUMP_ERR_NODATA: what = "page not in the dump (excluded or never captured)"; break;
-        case KDUMP_ERR_ADDRXLAT: what = "address not mapped"; break;
-        case KDUMP_ERR_CORRUPT: what = "dump data is corrupt"; break;
-        case KDUMP_ERR_EOF: what = "dump file is truncated"; break;
+        case KDUMP_ERR_NODATA:
+            what = "page not in the dump (excluded or never captured)";
+            why = FaultReason::Excluded;
+            break;
+        case KDUMP_ERR_ADDRXLAT:
+            what = "address not mapped";
+            why = FaultReason::Unmapped;
+            break;
+        case KDUMP_ERR_CORRUPT:
+            what = "dump data is corrupt";
+            why = FaultReason::Corrupt;
+            break;
+        case KDUMP_ERR_EOF:
+            what = "dump file is truncated";
+            why = FaultReason::PastEnd;
+            break;
         case KDUMP_ERR_NOTIMPL: what = "not supported by this build of libkdumpfile"; break;
         default: what = "read failed"; break;
     }
     const char* detail = kdump_get_err(ctx_.get());
     if (detail && *detail) what += fmt::format(" ({})", detail);
     kdump_clear_err(ctx_.get());
-    return Error{std::move(what), hex_address(addr)};
+    return fail_fault(why, addr, size, std::move(what)).error;
 }
 
 Result<void> KdumpTarget::check_in_file(AddressSpace space, std::uint64_t addr, std::size_t len) {
     const auto missing = [&](std::uint64_t at) {
-        return fail(fmt::format("dump file is truncated: the data of this page lies past its end "
-                                "({} of {} bytes present)",
-                                layout_.file_size(), layout_.expected_size()),
-                    hex_address(at));
+        return fail_fault(FaultReason::PastEnd, at, addr + len - at,
+                          fmt::format("dump file is truncated: the data of this page lies past "
+                                      "its end ({} of {} bytes present)",
+                                      layout_.file_size(), layout_.expected_size()));
     };
     if (space == AddressSpace::Physical) {
         for (std::uint64_t a = addr; a < addr + len; a = (a | 0xfff) + 1)
@@ -252,7 +265,7 @@ Result<void> KdumpTarget::read(AddressSpace space, std::uint64_t addr, std::span
     const kdump_addrspace_t as = space == AddressSpace::Physical ? phys : KDUMP_KVADDR;
     size_t len = out.size();
     kdump_status st = kdump_read(ctx_.get(), as, addr, out.data(), &len);
-    if (st != KDUMP_OK) return Failure{last_error(st, addr + len)};
+    if (st != KDUMP_OK) return Failure{last_error(st, addr + len, out.size() - len)};
     return {};
 }
 

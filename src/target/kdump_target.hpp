@@ -62,7 +62,7 @@ private:
         void operator()(kdump_ctx_t* c) const { kdump_free(c); }
     };
     KdumpTarget() = default;
-    Error last_error(kdump_status st, std::uint64_t addr) const;
+    Error last_error(kdump_status st, std::uint64_t addr, std::uint64_t size) const;
     void settle_translation();
     // A truncated file: fail if the data of [addr, addr+len) lies past its end.
     Result<void> check_in_file(AddressSpace space, std::uint64_t addr, std::size_t len);

@@ -98,7 +98,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     for (int radix : {10, 16}) (void)kdive::format_object(session, *v, {.radix = radix});
     (void)kdive::format_object_json(session, *v);
-    (void)kdive::object_scalar(session, *v);
+    (void)v->to_u64();
     // whatis/ptype's path: a type name or an expression.
     if (auto t = kdive::resolve_type_or_expression(session, text); t && t->type)
         (void)kdive::format_type_definition(t->type, **session.debuginfo(), {.offsets = true});

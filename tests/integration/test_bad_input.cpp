@@ -176,7 +176,7 @@ TEST_CASE("bad commands in a batch: one line each, the session goes on", "[lab][
     auto empty = kdive::evaluate(**s, "init_task.ptraced.next == &init_task.ptraced && "
                                       "init_task.ptraced.prev == &init_task.ptraced");
     REQUIRE(empty);
-    REQUIRE(kdive::object_scalar(**s, *empty).value_or(0) == 1);
+    REQUIRE(empty->to_u64().value_or(0) == 1);
 
     struct Bad {
         std::string command, error;
