@@ -105,6 +105,13 @@ Result<std::uint64_t> member_offset(Session& s, std::string_view type_name, std:
 // sizeof(TYPE) by name, through typedefs and declarations; fails if it has no size.
 Result<std::uint64_t> type_size_of(Session& s, std::string_view type_name);
 
+// How often member paths were resolved against a type, and how often a resolution was reused
+// (the session's cache): for tests and benchmarks.
+struct MemberPathStats {
+    std::size_t resolved = 0, reused = 0;
+};
+MemberPathStats member_path_stats(Session& s);
+
 // Evaluate a C expression: globals, enumerators, numbers, casts to any type, . -> [] * &,
 // arithmetic, comparison, logic, ?:, sizeof, and crash's per-CPU form NAME:CPU.
 Result<Object> evaluate(Session& session, std::string_view expression);

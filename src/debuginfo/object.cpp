@@ -60,6 +60,7 @@ struct MemberPathCache {
     std::unordered_map<const Type*,
                        std::unordered_map<std::string, ResolvedPath, PathHash, std::equal_to<>>>
         by_type;
+    MemberPathStats stats;
 };
 
 ResolvedPath resolve_uncached(Session* s, const Type* type, std::string_view path) {
@@ -124,8 +125,13 @@ ResolvedPath resolve_uncached(Session* s, const Type* type, std::string_view pat
 }
 
 const ResolvedPath& resolve(Session* s, const Type* type, std::string_view path) {
-    auto& per_type = s->cache().state<MemberPathCache>().by_type[type];
-    if (auto it = per_type.find(path); it != per_type.end()) return it->second;
+    auto& cache = s->cache().state<MemberPathCache>();
+    auto& per_type = cache.by_type[type];
+    if (auto it = per_type.find(path); it != per_type.end()) {
+        ++cache.stats.reused;
+        return it->second;
+    }
+    ++cache.stats.resolved;
     return per_type.emplace(std::string(path), resolve_uncached(s, type, path)).first->second;
 }
 
@@ -415,6 +421,8 @@ Result<std::string> Object::c_string(std::size_t max) const {
     }
     return fail_type(fmt::format("{} is not a string", type_name(type_)));
 }
+
+MemberPathStats member_path_stats(Session& s) { return s.cache().state<MemberPathCache>().stats; }
 
 Result<std::uint64_t> member_offset(Session& s, const Type* type, std::string_view path) {
     if (path.find("->") != std::string_view::npos)

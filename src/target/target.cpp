@@ -16,7 +16,12 @@ Result<std::string> Target::read_string(AddressSpace space, std::uint64_t addr, 
         std::size_t n = std::min<std::size_t>({chunk.size(), max - s.size(),
                                                0x1000 - ((addr + s.size()) & 0xfff)});
         auto r = read(space, addr + s.size(), std::span{chunk.data(), n});
-        if (!r) return r.failure();
+        if (!r) {
+            // The chunk may run past the end of what can be read (a segment ending inside a
+            // page) while the string ends before it: the next byte alone decides.
+            n = 1;
+            if (auto one = read(space, addr + s.size(), std::span{chunk.data(), n}); !one) return r.failure();
+        }
         for (std::size_t i = 0; i < n; ++i) {
             if (chunk[i] == std::byte{0}) return s;
             s.push_back(static_cast<char>(chunk[i]));
