@@ -157,7 +157,13 @@ public:
         if (args.has("p")) return parents(tl, *selected, out);
         if (args.has("c")) return children(tl, *selected, out);
         if (args.has("a")) return arguments(session, *selected, out);
-        return table(session, tl, *selected, args.has("s"), out);
+        if (auto r = table(session, tl, *selected, args.has("s"), out); !r) return r;
+        // Said once, after the rows: what the walk had to read around.
+        for (const Error& e : tl.problems()) out.print("ps: {}\n", e.message());
+        if (tl.partial())
+            out.print("ps: {} task{} read only in part: some of their task_struct is not in the dump\n",
+                      tl.partial(), tl.partial() == 1 ? " was" : "s were");
+        return {};
     }
 
 private:

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The dumped kernel's tasks: every thread of every thread group (init_task's tasks list, then
 // each group's thread list), each CPU's idle task, and which task each CPU was running. Read
-// once per session (Session::cache) with member offsets from the debug info and one read per
-// task_struct.
+// once per session (Session::cache) through the object layer: each field on its own, so a
+// task_struct partly missing from the dump still gives the fields that are there, and lists
+// broken by a missing page are read around (list_walk.hpp).
 #pragma once
 
 #include <cstdint>
@@ -39,6 +40,11 @@ struct Task {
     std::uint64_t utime = 0, stime = 0;  // ns
     std::uint64_t last_arrival = 0;      // sched_info.last_arrival: last time it got a CPU (ns)
     std::uint64_t exec_start = 0;        // se.exec_start
+    // Fields the dump could not give (their part of the task_struct is not in it): they read
+    // as 0 here and are shown as unknown.
+    static constexpr std::uint32_t kPid = 1, kParent = 2, kComm = 4, kState = 8, kSched = 16,
+                                   kCpu = 32, kStack = 64, kMm = 128, kTimes = 256;
+    std::uint32_t unreadable = 0;
 
     bool kernel_thread() const { return mm == 0; }
     bool group_leader_self() const { return group_leader == address; }
@@ -59,12 +65,18 @@ public:
     // The task that panicked (the active task of panic_cpu), if the kernel panicked.
     const Task* panic_task() const { return panic_; }
     std::optional<int> panic_cpu() const { return panic_cpu_; }
+    // What the walk could not read (a broken list, read around or not), once each.
+    const std::vector<Error>& problems() const { return problems_; }
+    // How many tasks were read only in part (see Task::unreadable).
+    std::size_t partial() const { return partial_; }
 
     // Built by read_tasks().
     std::vector<Task> tasks_;
     std::vector<const Task*> active_;
     const Task* panic_ = nullptr;
     std::optional<int> panic_cpu_;
+    std::vector<Error> problems_;
+    std::size_t partial_ = 0;
     void index();  // sorts and fills the lookups after tasks_ is complete
 
 private:

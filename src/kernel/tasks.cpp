@@ -8,204 +8,174 @@
 
 #include <fmt/format.h>
 
-#include "kdive/layout.hpp"
+#include "kdive/kernel_facts.hpp"
+#include "kdive/list_walk.hpp"
+#include "kdive/object.hpp"
 
 namespace kdive {
 
 namespace {
 
-// Far more than any kernel runs (PID_MAX_LIMIT is 4M); a longer walk is a corrupt list.
-constexpr std::size_t kMaxTasks = 4'194'304;
-
-// Where each field lives in this kernel's task_struct.
-struct TaskLayout {
-    std::uint64_t size = 0;
-    Field tasks, thread_node, signal, thread_head, pid, tgid, real_parent, group_leader, comm,
-        state, exit_state, flags, policy, prio, cpu, stack, ksp, mm, start_time, utime, stime,
-        last_arrival, exec_start;
+// The member paths this kernel spells, chosen once from the debug info (renamed members,
+// config-dependent ones); an empty path is a member this kernel does not have.
+struct TaskPaths {
+    const Type* type = nullptr;  // struct task_struct
+    std::uint64_t tasks = 0;     // offsetof(tasks)
+    std::uint64_t thread_node = 0;
+    bool thread_head = false;    // signal->thread_head (4.x+), else thread_group
+    std::string state, cpu;
 };
 
-Result<TaskLayout> task_layout(DebugInfo& di) {
-    TaskLayout l;
-    auto t = di.find_type("struct task_struct");
+std::string first_member(Session& s, const Type* type, std::initializer_list<std::string_view> paths) {
+    for (std::string_view p : paths)
+        if (member_offset(s, type, p)) return std::string(p);
+    return {};
+}
+
+Result<TaskPaths> task_paths(Session& s) {
+    TaskPaths p;
+    auto di = s.debuginfo();
+    if (!di) return di.failure();
+    auto t = (*di)->find_type("struct task_struct");
     if (!t) return t.failure();
-    l.size = type_size(*t);
-    const std::string_view ts = "struct task_struct";
-    auto get = [&](Field& f, std::initializer_list<std::string_view> paths) -> Result<void> {
-        auto r = field_of_any(di, ts, paths);
-        if (!r) return r.failure();
-        f = *r;
-        return {};
-    };
-    for (auto r : {get(l.tasks, {"tasks"}), get(l.pid, {"pid"}), get(l.tgid, {"tgid"}),
-                   get(l.real_parent, {"real_parent"}), get(l.group_leader, {"group_leader"}),
-                   get(l.comm, {"comm"}), get(l.state, {"__state", "state"}),
-                   get(l.exit_state, {"exit_state"}), get(l.flags, {"flags"}),
-                   get(l.stack, {"stack"}), get(l.ksp, {"thread.sp"}), get(l.mm, {"mm"}),
-                   get(l.signal, {"signal"})})
-        if (!r) return r.failure();
-    // Optional ones: older or differently configured kernels lack some; zeros then.
-    (void)get(l.cpu, {"thread_info.cpu", "cpu"});
-    (void)get(l.policy, {"policy"});
-    (void)get(l.prio, {"prio"});
-    (void)get(l.start_time, {"start_time"});
-    (void)get(l.utime, {"utime"});
-    (void)get(l.stime, {"stime"});
-    (void)get(l.last_arrival, {"sched_info.last_arrival"});
-    (void)get(l.exec_start, {"se.exec_start"});
-    // Threads: signal->thread_head / thread_node (4.x+); thread_group before that.
-    if (auto th = field_of(di, "struct signal_struct", "thread_head")) {
-        l.thread_head = *th;
-        if (auto r = get(l.thread_node, {"thread_node"}); !r) return r.failure();
-    } else if (auto r = get(l.thread_node, {"thread_group"}); !r) {
-        return r.failure();
+    p.type = *t;
+    auto tasks = member_offset(s, p.type, "tasks");
+    if (!tasks) return tasks.failure();
+    p.tasks = *tasks;
+    p.state = first_member(s, p.type, {"__state", "state"});
+    p.cpu = first_member(s, p.type, {"thread_info.cpu", "cpu"});
+    if (member_offset(s, "struct signal_struct", "thread_head")) {
+        p.thread_head = true;
+        auto node = member_offset(s, p.type, "thread_node");
+        if (!node) return node.failure();
+        p.thread_node = *node;
+    } else {
+        auto group = member_offset(s, p.type, "thread_group");
+        if (!group) return group.failure();
+        p.thread_node = *group;
     }
-    return l;
+    return p;
 }
 
 class TaskReader {
 public:
-    TaskReader(Session& s, DebugInfo& di, TaskLayout l) : s_(s), di_(di), l_(std::move(l)) {}
+    TaskReader(Session& s, TaskPaths p) : s_(s), p_(std::move(p)) {}
 
     Result<TaskList> read() {
-        auto init = di_.find_symbol("init_task");
+        auto init = Object::variable(s_, "init_task");
         if (!init) return init.failure();
         TaskList list;
         // The thread-group leaders on init_task's tasks list, each followed by its threads.
-        const std::uint64_t head = init->address + l_.tasks.offset;
-        auto leader = add(list, init->address);
-        if (!leader) return leader.failure();
-        auto next = word(head);
-        while (next && *next != head) {
-            if (list.tasks_.size() >= kMaxTasks) return fail("the task list does not end", hex_address(head));
-            const std::uint64_t task = *next - l_.tasks.offset;
-            if (seen_.contains(task)) return fail("the task list loops back on itself", hex_address(task));
-            auto t = add(list, task);
-            if (!t) return t.failure();
-            if (auto r = add_threads(list, task); !r) return r.failure();
-            next = word(*next);
+        // The walk degrades: a leader whose list node cannot be read is found from the other
+        // side of the list.
+        add(list, init->address());
+        ListWalk leaders = list_entries(s_, init->address() + p_.tasks, p_.tasks);
+        note_walk(list, leaders, "the task list");
+        for (std::uint64_t task : leaders.nodes) {
+            if (seen_.contains(task)) continue;
+            add(list, task);
+            add_threads(list, task);
         }
-        if (!next) return next.failure();
-        if (auto r = add_idle_and_active(list); !r) return r.failure();
+        add_idle_and_active(list);
         list.index();
         return list;
     }
 
 private:
-    Result<std::uint64_t> word(std::uint64_t addr) {
-        return s_.target().read_value<std::uint64_t>(AddressSpace::KernelVirtual, addr);
+    void note_walk(TaskList& list, const ListWalk& w, std::string_view what) {
+        if (!w.broken) return;
+        Error e = w.broken->prefixed(fmt::format("{} {}: ", what, w.gap_closed ? "is broken, read around"
+                                                                           : "is broken, tasks after it are missing"));
+        list.problems_.push_back(std::move(e));
     }
 
-    Result<void> add(TaskList& list, std::uint64_t task) {
-        if (!seen_.insert(task).second) return {};
-        buf_.resize(l_.size);
-        if (auto r = s_.target().read(AddressSpace::KernelVirtual, task, buf_); !r)
-            return fail("cannot read task_struct: " + r.error().what, hex_address(task));
+    // One task: each field read on its own, so a page missing from the middle of the
+    // task_struct loses the fields on it, not the task (they read as 0 and are marked).
+    void add(TaskList& list, std::uint64_t address) {
+        if (!seen_.insert(address).second) return;
+        const Object task = Object::at(s_, p_.type, address);
         Task t;
-        t.address = task;
-        auto get = [&](const Field& f) { return load_field(buf_, f); };
-        t.pid = static_cast<std::int32_t>(get(l_.pid));
-        t.tgid = static_cast<std::int32_t>(get(l_.tgid));
-        t.parent = get(l_.real_parent);
-        t.group_leader = get(l_.group_leader);
-        const char* comm = reinterpret_cast<const char*>(buf_.data() + l_.comm.offset);
-        t.comm.assign(comm, strnlen(comm, l_.comm.size));
-        t.state = static_cast<std::uint32_t>(get(l_.state));
-        t.exit_state = static_cast<std::uint32_t>(get(l_.exit_state));
-        t.flags = static_cast<std::uint32_t>(get(l_.flags));
-        t.policy = static_cast<std::uint32_t>(get(l_.policy));
-        t.prio = static_cast<std::int32_t>(get(l_.prio));
-        t.cpu = static_cast<int>(get(l_.cpu));
-        t.stack = get(l_.stack);
-        t.ksp = get(l_.ksp);
-        t.mm = get(l_.mm);
-        t.start_time = get(l_.start_time);
-        t.utime = get(l_.utime);
-        t.stime = get(l_.stime);
-        t.last_arrival = get(l_.last_arrival);
-        t.exec_start = get(l_.exec_start);
-        signal_ = get(l_.signal);
+        t.address = address;
+        auto u64 = [&](std::string_view path, std::uint32_t field) -> std::uint64_t {
+            if (path.empty()) return 0;
+            auto v = task.member(path).and_then([](const Object& o) { return o.to_u64(); });
+            if (v) return *v;
+            // A member this configuration lacks reads as 0; one the dump lacks is marked.
+            if (v.error().kind == ErrorKind::Fault) t.unreadable |= field;
+            return 0;
+        };
+        t.pid = static_cast<std::int32_t>(u64("pid", Task::kPid));
+        t.tgid = static_cast<std::int32_t>(u64("tgid", Task::kPid));
+        t.parent = u64("real_parent", Task::kParent);
+        t.group_leader = u64("group_leader", Task::kParent);
+        if (auto comm = task.member("comm").and_then([](const Object& o) { return o.c_string(); }))
+            t.comm = std::move(*comm);
+        else
+            t.unreadable |= Task::kComm;
+        t.state = static_cast<std::uint32_t>(u64(p_.state, Task::kState));
+        t.exit_state = static_cast<std::uint32_t>(u64("exit_state", Task::kState));
+        t.flags = static_cast<std::uint32_t>(u64("flags", Task::kState));
+        t.policy = static_cast<std::uint32_t>(u64("policy", Task::kSched));
+        t.prio = static_cast<std::int32_t>(u64("prio", Task::kSched));
+        t.cpu = static_cast<int>(u64(p_.cpu, Task::kCpu));
+        t.stack = u64("stack", Task::kStack);
+        t.ksp = u64("thread.sp", Task::kStack);
+        t.mm = u64("mm", Task::kMm);
+        t.start_time = u64("start_time", Task::kTimes);
+        t.utime = u64("utime", Task::kTimes);
+        t.stime = u64("stime", Task::kTimes);
+        t.last_arrival = u64("sched_info.last_arrival", Task::kTimes);
+        t.exec_start = u64("se.exec_start", Task::kTimes);
+        signal_ = u64("signal", Task::kParent);
+        if (t.unreadable) ++list.partial_;
         list.tasks_.push_back(std::move(t));
-        return {};
     }
 
     // The other threads of the group `leader` heads (the leader itself is already in).
-    Result<void> add_threads(TaskList& list, std::uint64_t leader) {
+    void add_threads(TaskList& list, std::uint64_t leader) {
         std::uint64_t head;
-        if (l_.thread_head.size) {
-            if (!signal_) return {};  // a zombie leader whose signal_struct is gone
-            head = signal_ + l_.thread_head.offset;
+        if (p_.thread_head) {
+            if (!signal_) return;  // a zombie leader whose signal_struct is gone
+            auto off = member_offset(s_, "struct signal_struct", "thread_head");
+            if (!off) return;
+            head = signal_ + *off;
         } else {
-            head = leader + l_.thread_node.offset;
+            head = leader + p_.thread_node;
         }
-        auto next = word(head);
-        std::size_t n = 0;
-        while (next && *next != head) {
-            if (++n > kMaxTasks) return fail("a thread list does not end", hex_address(head));
-            const std::uint64_t task = *next - l_.thread_node.offset;
-            if (task != leader && !seen_.contains(task)) {
-                if (auto r = add(list, task); !r) return r;
-            } else if (task != leader) {
-                return fail("a thread list loops back on itself", hex_address(task));
-            }
-            next = word(*next);
-        }
-        if (!next) return next.failure();
-        return {};
-    }
-
-    // A per-CPU variable's address on `cpu`.
-    Result<std::uint64_t> per_cpu(const SymbolInfo& sym, unsigned cpu) {
-        if (!per_cpu_offset_) {
-            auto base = di_.find_symbol("__per_cpu_offset");
-            if (!base) return base.failure();
-            per_cpu_offset_ = base->address;
-        }
-        auto off = word(per_cpu_offset_ + 8ULL * cpu);
-        if (!off) return off.failure();
-        return sym.address + *off;
+        ListWalk threads = list_entries(s_, head, p_.thread_node);
+        note_walk(list, threads, fmt::format("the thread list of {:#x}", leader));
+        for (std::uint64_t task : threads.nodes)
+            if (task != leader) add(list, task);
     }
 
     // Each CPU's idle task (CPU 0's is init_task) and the task each CPU was running:
     // current_task (pcpu_hot.current_task since 6.2), else the runqueue's curr.
-    Result<void> add_idle_and_active(TaskList& list) {
+    void add_idle_and_active(TaskList& list) {
         const unsigned ncpu = s_.num_cpus();
-        auto rq = di_.find_symbol("runqueues");
-        auto rq_idle = field_of(di_, "struct rq", "idle");
-        auto rq_curr = field_of(di_, "struct rq", "curr");
-        std::optional<SymbolInfo> current;
-        std::uint64_t current_off = 0;
-        if (auto c = di_.find_symbol("current_task"); c && c->per_cpu) {
-            current = *c;
-        } else if (auto h = di_.find_symbol("pcpu_hot"); h && h->per_cpu) {
-            if (auto f = field_of(di_, "struct pcpu_hot", "current_task")) {
-                current = *h;
-                current_off = f->offset;
+        std::string current;
+        for (std::string_view c : {"current_task", "pcpu_hot.current_task"})
+            if (per_cpu(s_, c, 0)) {
+                current = std::string(c);
+                break;
             }
-        }
+        const auto pointer = [](const Object& o) { return o.to_u64(); };
         std::vector<std::uint64_t> active(ncpu, 0);
         for (unsigned cpu = 0; cpu < ncpu; ++cpu) {
-            if (rq && rq_idle) {
-                auto a = per_cpu(*rq, cpu);
-                if (!a) return a.failure();
-                auto idle = word(*a + rq_idle->offset);
-                if (idle && *idle) {
-                    if (auto r = add(list, *idle); !r) return r;
+            if (auto rq = per_cpu(s_, "runqueues", cpu)) {
+                if (auto idle = rq->member("idle").and_then(pointer); idle && *idle) {
+                    add(list, *idle);
                     idle_.insert(*idle);
                 }
-                if (rq_curr)
-                    if (auto c = word(*a + rq_curr->offset); c && *c) active[cpu] = *c;
+                if (auto c = rq->member("curr").and_then(pointer); c && *c) active[cpu] = *c;
             }
-            if (current) {
-                auto a = per_cpu(*current, cpu);
-                if (!a) return a.failure();
-                if (auto c = word(*a + current_off); c && *c) active[cpu] = *c;
-            }
+            if (!current.empty())
+                if (auto c = per_cpu(s_, current, cpu).and_then(pointer); c && *c) active[cpu] = *c;
+            // A running task whose list node was lost is still found through its CPU.
+            if (active[cpu]) add(list, active[cpu]);
         }
         idle_.insert(list.tasks_.front().address);  // init_task: CPU 0's idle task
         for (Task& t : list.tasks_) t.idle = idle_.contains(t.address);
         active_ = std::move(active);
-        return {};
     }
 
 public:
@@ -213,29 +183,24 @@ public:
 
 private:
     Session& s_;
-    DebugInfo& di_;
-    TaskLayout l_;
-    std::vector<std::byte> buf_;
+    TaskPaths p_;
     std::uint64_t signal_ = 0;  // of the task add() read last
-    std::uint64_t per_cpu_offset_ = 0;
     std::unordered_set<std::uint64_t> seen_, idle_;
 };
 
 // panic_cpu (an atomic_t) holds the CPU that called panic(); -1 if none did.
-std::optional<int> evaluate_panic_cpu(Session& s, DebugInfo& di) {
-    auto sym = di.find_symbol("panic_cpu");
-    if (!sym) return std::nullopt;
-    auto v = s.target().read_value<std::int32_t>(AddressSpace::KernelVirtual, sym->address);
+std::optional<int> evaluate_panic_cpu(Session& s) {
+    auto v = Object::variable(s, "panic_cpu").and_then([](const Object& o) { return o.member("counter"); });
     if (!v) return std::nullopt;
-    return *v;
+    auto n = v->to_s64();
+    if (!n) return std::nullopt;
+    return static_cast<int>(*n);
 }
 
 Result<TaskList> read_tasks(Session& s) {
-    auto di = s.debuginfo();
-    if (!di) return di.failure();
-    auto layout = task_layout(**di);
-    if (!layout) return layout.failure();
-    TaskReader reader(s, **di, std::move(*layout));
+    auto paths = task_paths(s);
+    if (!paths) return paths.failure();
+    TaskReader reader(s, std::move(*paths));
     auto list = reader.read();
     if (!list) return list.failure();
     // PPID as /proc shows it: the real parent's thread group id.
@@ -249,7 +214,7 @@ Result<TaskList> read_tasks(Session& s) {
         }
     }
     // panic_cpu is the CPU that called panic(); -1 (PANIC_CPU_INVALID) if none did.
-    if (auto pc = evaluate_panic_cpu(s, **di)) {
+    if (auto pc = evaluate_panic_cpu(s)) {
         if (*pc >= 0 && static_cast<std::size_t>(*pc) < list->active_.size()) {
             list->panic_cpu_ = *pc;
             list->panic_ = list->active_[*pc];

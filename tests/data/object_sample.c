@@ -52,4 +52,55 @@ struct big {
 
 struct big big_one = {.head = 0x1111, .pad = {1}, .tail = 0x2222};
 
+/* A list whose nodes each have a page of their own: a test drops some of the pages. */
+struct page_node {
+    struct list_head node;
+    long value;
+} __attribute__((aligned(4096)));
+
+extern struct list_head page_list;
+struct page_node page_nodes[5] = {
+    {{&page_nodes[1].node, &page_list}, 0},
+    {{&page_nodes[2].node, &page_nodes[0].node}, 1},
+    {{&page_nodes[3].node, &page_nodes[1].node}, 2},
+    {{&page_nodes[4].node, &page_nodes[2].node}, 3},
+    {{&page_list, &page_nodes[3].node}, 4},
+};
+struct list_head page_list = {&page_nodes[0].node, &page_nodes[4].node};
+
+/* A red-black tree as the kernel lays it out (colours do not matter to a walk): 40 at the
+ * root, 20 (10, 30) left, 60 (50, 70) right; each in a page of its own. */
+struct rb_node {
+    unsigned long __rb_parent_color;
+    struct rb_node *rb_right;
+    struct rb_node *rb_left;
+} __attribute__((aligned(8)));
+struct rb_root {
+    struct rb_node *rb_node;
+};
+struct tree_item {
+    struct rb_node rb;
+    long key;
+} __attribute__((aligned(4096)));
+
+struct tree_item tree_items[7] = {
+    {{0, 0, 0}, 10},
+    {{0, &tree_items[2].rb, &tree_items[0].rb}, 20},
+    {{0, 0, 0}, 30},
+    {{0, &tree_items[5].rb, &tree_items[1].rb}, 40},
+    {{0, 0, 0}, 50},
+    {{0, &tree_items[6].rb, &tree_items[4].rb}, 60},
+    {{0, 0, 0}, 70},
+};
+struct rb_root tree_root = {&tree_items[3].rb};
+
+struct hlist_node {
+    struct hlist_node *next, **pprev;
+};
+struct hlist_head {
+    struct hlist_node *first;
+};
+struct hlist_node hnodes[3] = {{&hnodes[1], 0}, {&hnodes[2], 0}, {0, 0}};
+struct hlist_head hhead = {&hnodes[0]};
+
 int main(void) { return items[0].id + big_one.pad[0]; }

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "kdive/list_walk.hpp"
 #include "kdive/object.hpp"
 #include "support/sample_session.hpp"
 
@@ -173,4 +174,67 @@ TEST_CASE("casts, rvalues and the evaluator agree with the object layer", "[obje
     auto lst = evaluate(sample(), "item_list.next->next->prev == &items[0].node");
     REQUIRE(lst);
     CHECK(lst->to_u64().value_or(0) == 1);
+}
+
+TEST_CASE("a list walk reads around nodes whose pages are not in the dump", "[object][list]") {
+    auto head = Object::variable(sample(), "page_list");
+    auto nodes = Object::variable(sample(), "page_nodes");
+    REQUIRE(head);
+    REQUIRE(nodes);
+    auto node = [&](int i) { return nodes->index(i)->address(); };
+    const ListWalk whole = list_walk(sample(), head->address());
+    CHECK(whole.nodes == std::vector<std::uint64_t>{node(0), node(1), node(2), node(3), node(4)});
+    CHECK_FALSE(whole.broken);
+
+    // Node 1's page is gone: its neighbours still name it, and the walk comes round from the
+    // other side, so every node is found.
+    sample().sample_target().exclude(node(1), node(1) + 4096);
+    const ListWalk one = list_walk(sample(), head->address());
+    CHECK(one.nodes == whole.nodes);
+    REQUIRE(one.broken);
+    CHECK(one.broken->fault == FaultReason::Excluded);
+    CHECK(one.gap_closed);
+    CHECK(one.complete());
+
+    // Nodes 1 to 3 gone: node 2 is named by no readable node; the others are found.
+    sample().sample_target().exclude(node(2), node(4));
+    const ListWalk three = list_walk(sample(), head->address());
+    CHECK(three.nodes == std::vector<std::uint64_t>{node(0), node(1), node(3), node(4)});
+    CHECK_FALSE(three.gap_closed);
+    CHECK_FALSE(three.complete());
+    const ListWalk entries = list_entries(sample(), head->address(), 0);
+    CHECK(entries.nodes == three.nodes);
+}
+
+TEST_CASE("hlists and red-black trees are walked in order, and degrade", "[object][list]") {
+    auto hhead = Object::variable(sample(), "hhead");
+    auto hnodes = Object::variable(sample(), "hnodes");
+    REQUIRE(hhead);
+    REQUIRE(hnodes);
+    const ListWalk h = hlist_walk(sample(), hhead->address());
+    CHECK(h.nodes == std::vector<std::uint64_t>{hnodes->index(0)->address(), hnodes->index(1)->address(),
+                                                hnodes->index(2)->address()});
+    CHECK_FALSE(h.broken);
+
+    auto root = Object::variable(sample(), "tree_root");
+    auto items = Object::variable(sample(), "tree_items");
+    REQUIRE(root);
+    REQUIRE(items);
+    auto keys = [&](const ListWalk& w) {
+        std::vector<std::uint64_t> k;
+        for (std::uint64_t n : w.nodes)
+            k.push_back(u64(Object::at(sample(), items->index(0)->type(), n).member("key")));
+        return k;
+    };
+    const ListWalk t = rbtree_walk(sample(), root->address());
+    CHECK(keys(t) == std::vector<std::uint64_t>{10, 20, 30, 40, 50, 60, 70});
+    CHECK_FALSE(t.broken);
+    // 20's page gone: its children 10 and 30 cannot be reached; 20 itself is still named by 40.
+    const std::uint64_t twenty = items->index(1)->address();
+    sample().sample_target().exclude(twenty, twenty + 4096);
+    const ListWalk cut = rbtree_walk(sample(), root->address());
+    CHECK(cut.nodes.size() == 5);
+    CHECK(cut.nodes.front() == twenty);
+    REQUIRE(cut.broken);
+    CHECK(cut.broken->address == twenty + 16);  // its rb_left
 }
