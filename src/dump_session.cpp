@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "target/kaslr_probe.hpp"
+#include "memory/kaslr_probe.hpp"
 
 namespace kdive {
 

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "dump_session.hpp"
-#include "target/kcore_target.hpp"
+#include "memory/kcore_target.hpp"
 
 namespace kdive {
 

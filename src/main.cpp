@@ -20,7 +20,7 @@
 #include "repl/options.hpp"
 #include "repl/shell.hpp"
 #include "repl/name_completers.hpp"
-#include "target/vmcoreinfo.hpp"
+#include "memory/vmcoreinfo.hpp"
 
 int main(int argc, char** argv) {
     auto parsed = kdive::parse_startup_options(argc, argv);

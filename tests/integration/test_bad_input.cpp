@@ -23,7 +23,7 @@
 #include "dump_session.hpp"
 #include "kdive/object.hpp"
 #include "lab.hpp"
-#include "target/kdump_target.hpp"
+#include "memory/kdump_target.hpp"
 
 namespace {
 

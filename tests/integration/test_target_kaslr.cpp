@@ -8,7 +8,7 @@
 #include "dump_session.hpp"
 #include "kdive/utsname.hpp"
 #include "lab.hpp"
-#include "target/vmcoreinfo.hpp"
+#include "memory/vmcoreinfo.hpp"
 
 using kdive::AddressSpace;
 

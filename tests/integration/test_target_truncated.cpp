@@ -14,7 +14,7 @@
 
 #include "dump_session.hpp"
 #include "lab.hpp"
-#include "target/kdump_target.hpp"
+#include "memory/kdump_target.hpp"
 
 using kdive::AddressSpace;
 
