@@ -12,8 +12,8 @@
 
 #include <fmt/format.h>
 
-#include "dump_session.hpp"
-#include "live_session.hpp"
+#include "session/dump_session.hpp"
+#include "session/live_session.hpp"
 #include "kdive/command.hpp"
 #include "repl/interrupt.hpp"
 #include "repl/man_page.hpp"

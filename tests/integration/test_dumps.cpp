@@ -8,7 +8,7 @@
 
 #include "debuginfo/elf_file.hpp"
 #include "kdive/utsname.hpp"
-#include "dump_session.hpp"
+#include "session/dump_session.hpp"
 #include "lab.hpp"
 #include "memory/kdump_target.hpp"
 #include "memory/vmcoreinfo.hpp"

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "dump_session.hpp"
+#include "session/dump_session.hpp"
 #include "kdive/utsname.hpp"
 #include "lab.hpp"
 #include "memory/vmcoreinfo.hpp"

@@ -12,7 +12,7 @@
 
 #include <fmt/format.h>
 
-#include "dump_session.hpp"
+#include "session/dump_session.hpp"
 #include "lab.hpp"
 #include "memory/kdump_target.hpp"
 

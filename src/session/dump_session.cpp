@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "dump_session.hpp"
+#include "session/dump_session.hpp"
 
 #include "kdive/unwind.hpp"
 

@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "dump_session.hpp"
+#include "session/dump_session.hpp"
 #include "memory/kcore_target.hpp"
 
 namespace kdive {
