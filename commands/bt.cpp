@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "kdive/backtrace_format.hpp"
 #include "kdive/command.hpp"
 #include "kdive/interrupt.hpp"
 #include "kdive/tasks.hpp"

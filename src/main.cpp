@@ -12,15 +12,15 @@
 
 #include <fmt/format.h>
 
-#include "dump_session.hpp"
-#include "live_session.hpp"
+#include "session/dump_session.hpp"
+#include "session/live_session.hpp"
 #include "kdive/command.hpp"
 #include "repl/interrupt.hpp"
 #include "repl/man_page.hpp"
 #include "repl/options.hpp"
 #include "repl/shell.hpp"
 #include "repl/name_completers.hpp"
-#include "target/vmcoreinfo.hpp"
+#include "memory/vmcoreinfo.hpp"
 
 int main(int argc, char** argv) {
     auto parsed = kdive::parse_startup_options(argc, argv);

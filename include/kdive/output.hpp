@@ -15,6 +15,8 @@
 
 #include <fmt/format.h>
 
+#include "kdive/json.hpp"  // json_quote, for commands building raw_json objects
+
 namespace kdive {
 
 // An address or other number that reads best in hex: text "0x1000", JSON the string "0x1000"
@@ -123,8 +125,5 @@ private:
     std::vector<Column> columns_;
     bool header_done_ = false;
 };
-
-// JSON string literal for s (quotes included).
-std::string json_quote(std::string_view s);
 
 }  // namespace kdive

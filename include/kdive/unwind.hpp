@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Kernel stack unwinding (x86-64): the frames of a task's kernel stack, exact like drgn's (ORC
 // from the vmlinux and from each module's tables in the dump; frame pointers only where no ORC
-// covers the code), as data that `bt`, `foreach bt` and JSON output format.
+// covers the code), as data that `bt`, `foreach bt` and JSON output format (the shell's
+// kdive/backtrace_format.hpp prints them: this layer does not know the Output).
 //
 // Where an unwind starts: a task a CPU was running starts from the registers the dump saved for
 // that CPU (NT_PRSTATUS: for the panicking CPU where crash_setup_regs() took them, for the others
@@ -14,7 +15,6 @@
 #include <string>
 #include <vector>
 
-#include "kdive/output.hpp"
 #include "kdive/result.hpp"
 #include "kdive/session.hpp"
 #include "kdive/target.hpp"
@@ -105,19 +105,5 @@ struct StackRange {
     bool contains(std::uint64_t a) const { return a >= start && a < end; }
 };
 Result<std::vector<StackRange>> task_stacks(Session& session, const Task& task);
-
-// crash's bt text for one task. Options as bt takes them.
-struct BacktraceFormat {
-    bool symbol_offsets = false;  // -s: function+offset
-    bool frame_words = false;     // -f: each frame's stack words
-    bool frame_symbols = false;   // -F: the same, symbolically
-    bool line_numbers = false;    // -l: file:line of each pc (and the inline frames)
-    bool inline_frames = false;   // -I: a frame for each inlined call, as drgn shows them
-};
-// The header line and the frames (or `bt -r`'s raw stack when raw is set).
-Result<void> print_backtrace(Session& session, const Task& task, const BacktraceFormat& format,
-                             Output& out);
-// bt -r: the task's whole kernel stack, two words a line, symbols for text addresses.
-Result<void> print_raw_stack(Session& session, const Task& task, Output& out);
 
 }  // namespace kdive

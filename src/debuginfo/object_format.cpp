@@ -8,8 +8,8 @@
 #include <fmt/format.h>
 
 #include "kdive/debuginfo.hpp"
+#include "kdive/json.hpp"
 #include "kdive/object.hpp"
-#include "kdive/output.hpp"
 
 namespace kdive {
 

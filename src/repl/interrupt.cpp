@@ -3,38 +3,15 @@
 
 #include <signal.h>
 
-#include <csignal>
-
-#include "kdive/interrupt.hpp"
+#include "util/sigint_flag.hpp"
 
 namespace kdive {
 
 namespace {
 
-volatile std::sig_atomic_t interrupt_flag = 0;
-volatile std::sig_atomic_t sigint_flag = 0;  // Ctrl-C itself, not a reader that went away
-
-extern "C" void on_sigint(int) {
-    interrupt_flag = 1;
-    sigint_flag = 1;
-}
+extern "C" void on_sigint(int) { note_sigint(); }
 
 }  // namespace
-
-bool interrupted() { return interrupt_flag != 0; }
-
-Result<void> check_interrupted() {
-    if (interrupted()) return fail("interrupted");
-    return {};
-}
-
-void request_interrupt() { interrupt_flag = 1; }
-void clear_interrupt() {
-    interrupt_flag = 0;
-    sigint_flag = 0;
-}
-
-bool sigint_received() { return sigint_flag != 0; }
 
 void install_signal_handlers() {
     struct sigaction sa {};

@@ -14,7 +14,7 @@
 #include <string>
 
 #include "memfd_input.hpp"
-#include "target/kdump_target.hpp"
+#include "memory/kdump_target.hpp"
 
 namespace {
 

@@ -20,10 +20,10 @@
 
 #include <fmt/format.h>
 
-#include "dump_session.hpp"
+#include "session/dump_session.hpp"
 #include "kdive/object.hpp"
 #include "lab.hpp"
-#include "target/kdump_target.hpp"
+#include "memory/kdump_target.hpp"
 
 namespace {
 

@@ -14,7 +14,7 @@
 
 #include <fmt/format.h>
 
-#include "dump_session.hpp"
+#include "session/dump_session.hpp"
 #include "kdive/modules.hpp"
 #include "kdive/tasks.hpp"
 #include "kdive/unwind.hpp"

@@ -8,10 +8,10 @@
 
 #include "debuginfo/elf_file.hpp"
 #include "kdive/utsname.hpp"
-#include "dump_session.hpp"
+#include "session/dump_session.hpp"
 #include "lab.hpp"
-#include "target/kdump_target.hpp"
-#include "target/vmcoreinfo.hpp"
+#include "memory/kdump_target.hpp"
+#include "memory/vmcoreinfo.hpp"
 
 using kdive::AddressSpace;
 

@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "dump_session.hpp"
+#include "session/dump_session.hpp"
 #include "lab.hpp"
 
 TEST_CASE("bench: sequential reads over the direct map", "[.][bench]") {

@@ -12,7 +12,7 @@
 #include <fmt/format.h>
 
 #include "lab.hpp"
-#include "target/vmcoreinfo.hpp"
+#include "memory/vmcoreinfo.hpp"
 
 namespace {
 

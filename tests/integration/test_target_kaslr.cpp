@@ -5,10 +5,10 @@
 
 #include <fmt/format.h>
 
-#include "dump_session.hpp"
+#include "session/dump_session.hpp"
 #include "kdive/utsname.hpp"
 #include "lab.hpp"
-#include "target/vmcoreinfo.hpp"
+#include "memory/vmcoreinfo.hpp"
 
 using kdive::AddressSpace;
 

@@ -12,7 +12,7 @@
 #include <filesystem>
 
 #include "debuginfo/elf_file.hpp"
-#include "dump_session.hpp"
+#include "session/dump_session.hpp"
 #include "lab.hpp"
 
 namespace {

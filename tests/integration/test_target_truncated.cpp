@@ -12,9 +12,9 @@
 
 #include <fmt/format.h>
 
-#include "dump_session.hpp"
+#include "session/dump_session.hpp"
 #include "lab.hpp"
-#include "target/kdump_target.hpp"
+#include "memory/kdump_target.hpp"
 
 using kdive::AddressSpace;
 

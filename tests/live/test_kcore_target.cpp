@@ -12,7 +12,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "target/kcore_target.hpp"
+#include "memory/kcore_target.hpp"
 
 namespace {
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <catch2/catch.hpp>
 
-#include "target/vmcoreinfo.hpp"
+#include "memory/vmcoreinfo.hpp"
 
 using kdive::VmcoreInfo;
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "target/qemu_cpu_state.hpp"
+#include "memory/qemu_cpu_state.hpp"
 
 #include <elf.h>
 #include <unistd.h>

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "kdive/target.hpp"
-#include "target/vmcoreinfo.hpp"
+#include "memory/vmcoreinfo.hpp"
 #include "util/unique_fd.hpp"
 
 namespace kdive {

@@ -14,7 +14,7 @@
 #include "debuginfo/kernel_debuginfo.hpp"
 #include "kdive/result.hpp"
 #include "kdive/session.hpp"
-#include "target/kdump_target.hpp"
+#include "memory/kdump_target.hpp"
 
 namespace kdive {
 

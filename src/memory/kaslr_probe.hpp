@@ -12,7 +12,7 @@
 #include <string>
 
 #include "kdive/result.hpp"
-#include "target/kdump_target.hpp"
+#include "memory/kdump_target.hpp"
 
 namespace kdive {
 

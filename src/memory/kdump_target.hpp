@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "kdive/target.hpp"
-#include "target/dump_file_layout.hpp"
-#include "target/qemu_cpu_state.hpp"
-#include "target/vmcoreinfo.hpp"
+#include "memory/dump_file_layout.hpp"
+#include "memory/qemu_cpu_state.hpp"
+#include "memory/vmcoreinfo.hpp"
 #include "util/unique_fd.hpp"
 
 namespace kdive {

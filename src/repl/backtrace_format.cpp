@@ -5,8 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "kdive/backtrace_format.hpp"
 #include "kdive/interrupt.hpp"
-#include "kdive/unwind.hpp"
 
 namespace kdive {
 

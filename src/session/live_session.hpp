@@ -8,8 +8,8 @@
 #include <optional>
 #include <string>
 
-#include "dump_session.hpp"
-#include "target/kcore_target.hpp"
+#include "session/dump_session.hpp"
+#include "memory/kcore_target.hpp"
 
 namespace kdive {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "target/vmcoreinfo.hpp"
+#include "memory/vmcoreinfo.hpp"
 
 #include <charconv>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "target/dump_file_layout.hpp"
+#include "memory/dump_file_layout.hpp"
 
 #include <elf.h>
 #include <sys/stat.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "target/kaslr_probe.hpp"
+#include "memory/kaslr_probe.hpp"
 
 #include <string_view>
 #include <vector>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "target/kdump_target.hpp"
+#include "memory/kdump_target.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>

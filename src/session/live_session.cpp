@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "live_session.hpp"
+#include "session/live_session.hpp"
 
 #include <unistd.h>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "dump_session.hpp"
+#include "session/dump_session.hpp"
 
 #include <cstring>
 
@@ -7,7 +7,7 @@
 
 #include "kdive/kernel_facts.hpp"
 #include "kdive/unwind.hpp"
-#include "target/kaslr_probe.hpp"
+#include "memory/kaslr_probe.hpp"
 
 namespace kdive {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "target/kcore_target.hpp"
+#include "memory/kcore_target.hpp"
 
 #include <elf.h>
 #include <fcntl.h>
