@@ -130,14 +130,16 @@ public:
                 "prints them), or a ring buffer's consumer and producer positions; when the map\n"
                 "has BTF, each key and value follows typed, as p prints it (-x/-d: integers in\n"
                 "hex or decimal, here and with -s). -P and -M do the same for every program or map.",
-            .options = with_radix_options({{.short_name = "p", .argument = "ID", .help = "one program's details", .kind = ValueKind::Number},
-                        {.short_name = "m", .argument = "ID", .help = "one map's details and contents", .kind = ValueKind::Number},
-                        {.short_name = "P", .help = "every program's details"},
-                        {.short_name = "M", .help = "every map's details and contents"},
-                        {.short_name = "t", .help = "translated eBPF instructions (with -p or -P)"},
-                        {.short_name = "T", .help = "translated instructions with their bytes (with -p or -P)"},
-                        {.short_name = "j", .help = "disassembled JITed code (with -p or -P)"},
-                        {.short_name = "s", .help = "the struct bpf_prog and bpf_prog_aux, or struct bpf_map"}}),
+            .options = with_radix_options({
+                {.short_name = "p", .argument = "ID", .help = "one program's details", .kind = ValueKind::Number},
+                {.short_name = "m", .argument = "ID", .help = "one map's details and contents", .kind = ValueKind::Number},
+                {.short_name = "P", .help = "every program's details"},
+                {.short_name = "M", .help = "every map's details and contents"},
+                {.short_name = "t", .help = "translated eBPF instructions (with -p or -P)"},
+                {.short_name = "T", .help = "translated instructions with their bytes (with -p or -P)"},
+                {.short_name = "j", .help = "disassembled JITed code (with -p or -P)"},
+                {.short_name = "s", .help = "the struct bpf_prog and bpf_prog_aux, or struct bpf_map"}
+            }),
             .examples = {{.text = "Every program and map:", .command = "bpf"},
                          {.text = "A program's translated instructions:", .command = "bpf -p 1 -t"},
                          {.text = "A map's keys and values:", .command = "bpf -m 1"}},

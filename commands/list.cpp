@@ -32,11 +32,13 @@ public:
                 "entry, with -x or -d its integers in hex or decimal. The walk stops at NULL or\n"
                 "back at the start, and says so when it meets an entry twice (a corrupt list) or\n"
                 "cannot read a pointer.",
-            .options = with_radix_options({{.short_name = "o", .argument = "OFFSET", .help = "next pointer offset (number or struct.member)"},
-                        {.short_name = "s", .argument = "STRUCT[.MEMBER,...]", .help = "print each entry as STRUCT", .kind = ValueKind::Member},
-                        {.short_name = "h", .help = "START is an entry with an embedded list_head"},
-                        {.short_name = "H", .help = "START is a list_head heading the list"},
-                        {.short_name = "r", .help = "follow prev pointers (list_head)"}}),
+            .options = with_radix_options({
+                {.short_name = "o", .argument = "OFFSET", .help = "next pointer offset (number or struct.member)"},
+                {.short_name = "s", .argument = "STRUCT[.MEMBER,...]", .help = "print each entry as STRUCT", .kind = ValueKind::Member},
+                {.short_name = "h", .help = "START is an entry with an embedded list_head"},
+                {.short_name = "H", .help = "START is a list_head heading the list"},
+                {.short_name = "r", .help = "follow prev pointers (list_head)"}
+            }),
             .arguments = {{.name = "struct.member|offset", .kind = ValueKind::Member, .optional = true},
                           {.name = "start", .help = "address, symbol or expression", .kind = ValueKind::Address}},
             .examples = {{.text = "Every process from init_task:",
