@@ -52,10 +52,10 @@ public:
 
         auto addr = args.address(session, "address");
         if (!addr) return addr.failure();
-        const std::int64_t count = args.integer("count").value_or(1);
+        const long count = static_cast<long>(args.integer("count").value_or(1));
         if (count == 0) return fail("count must be a non-zero number", pos[2]);
-        const std::int64_t step = count < 0 ? -1 : 1;
-        for (std::int64_t i = 0; i != count; i += step) {
+        const long step = count < 0 ? -1 : 1;
+        for (long i = 0; i != count; i += step) {
             Object obj;
             obj.type = type;
             obj.lvalue = true;
