@@ -36,20 +36,6 @@ std::string hex_string(std::span<const std::byte> b) {
     return s;
 }
 
-Result<std::uint32_t> parse_id(const std::string& text) {
-    std::uint32_t v = 0;
-    const char* b = text.data();
-    const char* e = b + text.size();
-    int base = 10;
-    if (text.starts_with("0x") || text.starts_with("0X")) {
-        b += 2;
-        base = 16;
-    }
-    auto [p, ec] = std::from_chars(b, e, v, base);
-    if (ec != std::errc{} || p != e || b == e) return fail("not an ID", text);
-    return v;
-}
-
 // Names for addresses in JITed code: BPF programs (as kallsyms calls them), maps, the vmlinux
 // and module symbols.
 class AddressNames {
@@ -143,17 +129,17 @@ public:
                 "their per-CPU and LRU variants (hex bytes in memory order, as bpftool map dump\n"
                 "prints them), or a ring buffer's consumer and producer positions; when the map\n"
                 "has BTF, each key and value follows typed, as p prints it (-x/-d: integers in\n"
-                "hex or decimal). -P and -M do the same for every program or map.",
-            .options = {{.short_name = "p", .argument = "ID", .help = "one program's details", .kind = ValueKind::Number},
-                        {.short_name = "m", .argument = "ID", .help = "one map's details and contents", .kind = ValueKind::Number},
-                        {.short_name = "P", .help = "every program's details"},
-                        {.short_name = "M", .help = "every map's details and contents"},
-                        {.short_name = "t", .help = "translated eBPF instructions (with -p or -P)"},
-                        {.short_name = "T", .help = "translated instructions with their bytes (with -p or -P)"},
-                        {.short_name = "j", .help = "disassembled JITed code (with -p or -P)"},
-                        {.short_name = "s", .help = "the struct bpf_prog and bpf_prog_aux, or struct bpf_map"},
-                        {.short_name = "x", .help = "structure integers in hexadecimal (with -s, or typed map values)"},
-                        {.short_name = "d", .help = "structure integers in decimal (with -s, or typed map values)"}},
+                "hex or decimal, here and with -s). -P and -M do the same for every program or map.",
+            .options = with_radix_options({
+                {.short_name = "p", .argument = "ID", .help = "one program's details", .kind = ValueKind::Number},
+                {.short_name = "m", .argument = "ID", .help = "one map's details and contents", .kind = ValueKind::Number},
+                {.short_name = "P", .help = "every program's details"},
+                {.short_name = "M", .help = "every map's details and contents"},
+                {.short_name = "t", .help = "translated eBPF instructions (with -p or -P)"},
+                {.short_name = "T", .help = "translated instructions with their bytes (with -p or -P)"},
+                {.short_name = "j", .help = "disassembled JITed code (with -p or -P)"},
+                {.short_name = "s", .help = "the struct bpf_prog and bpf_prog_aux, or struct bpf_map"}
+            }),
             .examples = {{.text = "Every program and map:", .command = "bpf"},
                          {.text = "A program's translated instructions:", .command = "bpf -p 1 -t"},
                          {.text = "A map's keys and values:", .command = "bpf -m 1"}},
@@ -167,19 +153,8 @@ public:
         const bool xlated = args.has("t") || args.has("T"), jited = args.has("j"), structs = args.has("s");
         if ((xlated || jited) && !want_prog) return fail("-t, -T and -j need -p or -P");
         if (structs && !want_prog && !want_map) return fail("-s needs -p, -P, -m or -M");
-        if (args.has("x") && args.has("d")) return fail("-d and -x are mutually exclusive");
 
-        std::optional<std::uint32_t> prog_id, map_id;
-        if (auto v = args.value("p")) {
-            auto id = parse_id(*v);
-            if (!id) return id.failure();
-            prog_id = *id;
-        }
-        if (auto v = args.value("m")) {
-            auto id = parse_id(*v);
-            if (!id) return id.failure();
-            map_id = *id;
-        }
+        const std::optional<std::uint64_t> prog_id = args.number("p"), map_id = args.number("m");
         auto progs = bpf_programs(session);
         if (!progs) return progs.failure();
         auto maps = bpf_maps(session);
@@ -190,7 +165,7 @@ public:
             return fail(fmt::format("invalid map ID: {}", *map_id));
 
         Ctx ctx{session, out, *progs, *maps, bpf_type_widths(session)};
-        ctx.radix = args.has("x") ? 16 : args.has("d") ? 10 : static_cast<int>(out.radix());
+        ctx.radix = static_cast<int>(args.radix(out.radix()));
         const bool do_progs = want_prog || !want_map;
         const bool do_maps = want_map || !want_prog;
 

@@ -5,7 +5,6 @@
 
 #include <fmt/format.h>
 
-#include "kdive/address.hpp"
 #include "kdive/command.hpp"
 #include "kdive/interrupt.hpp"
 #include "kdive/object.hpp"
@@ -30,15 +29,16 @@ public:
                 "entry with an embedded list_head at the offset, and the pointers point at the\n"
                 "next entry's list_head; with -H, START is a list_head that heads the list (not\n"
                 "an entry). -r follows prev instead of next. -s STRUCT[.member,...] prints each\n"
-                "entry. The walk stops at NULL or back at the start, and says so when it meets\n"
-                "an entry twice (a corrupt list) or cannot read a pointer.",
-            .options = {{.short_name = "o", .argument = "OFFSET", .help = "next pointer offset (number or struct.member)"},
-                        {.short_name = "s", .argument = "STRUCT[.MEMBER,...]", .help = "print each entry as STRUCT", .kind = ValueKind::Member},
-                        {.short_name = "h", .help = "START is an entry with an embedded list_head"},
-                        {.short_name = "H", .help = "START is a list_head heading the list"},
-                        {.short_name = "r", .help = "follow prev pointers (list_head)"},
-                        {.short_name = "x", .help = "integers in hexadecimal (with -s)"},
-                        {.short_name = "d", .help = "integers in decimal (with -s)"}},
+                "entry, with -x or -d its integers in hex or decimal. The walk stops at NULL or\n"
+                "back at the start, and says so when it meets an entry twice (a corrupt list) or\n"
+                "cannot read a pointer.",
+            .options = with_radix_options({
+                {.short_name = "o", .argument = "OFFSET", .help = "next pointer offset (number or struct.member)"},
+                {.short_name = "s", .argument = "STRUCT[.MEMBER,...]", .help = "print each entry as STRUCT", .kind = ValueKind::Member},
+                {.short_name = "h", .help = "START is an entry with an embedded list_head"},
+                {.short_name = "H", .help = "START is a list_head heading the list"},
+                {.short_name = "r", .help = "follow prev pointers (list_head)"}
+            }),
             .arguments = {{.name = "struct.member|offset", .kind = ValueKind::Member, .optional = true},
                           {.name = "start", .help = "address, symbol or expression", .kind = ValueKind::Address}},
             .examples = {{.text = "Every process from init_task:",
@@ -52,11 +52,8 @@ public:
     Result<void> run(Session& session, const Arguments& args, Output& out) override {
         auto di = session.debuginfo();
         if (!di) return di.failure();
-        const auto& pos = args.positionals();
         std::optional<std::string> offset_text = args.value("o");
-        std::string start_text = pos.back();
-        if (pos.size() == 2) offset_text = pos[0];
-        else if (pos.size() > 2) return fail("too many arguments");
+        if (auto m = args.value("struct.member|offset")) offset_text = m;
 
         std::uint64_t offset = 0;
         if (offset_text) {
@@ -64,7 +61,7 @@ public:
             if (!o) return o.failure();
             offset = *o;
         }
-        auto start = parse_address(session, start_text);
+        auto start = args.address(session, "start");
         if (!start) return start.failure();
 
         // -s STRUCT[.member,...]: printed with the struct command's own code path.

@@ -22,8 +22,8 @@ public:
                 "to any type such as (struct task_struct *)ADDR, arithmetic, comparisons,\n"
                 "sizeof, enum constants. A per-CPU variable shows its address on each CPU;\n"
                 "NAME:CPU is its value on one CPU. Structures print as gdb prints them.",
-            .options = {{.short_name = "x", .help = "integers in hexadecimal"},
-                        {.short_name = "d", .help = "integers in decimal"}},
+            // crash's p -x is gdb's print/x: the whole value in that radix, enums included.
+            .options = with_radix_options({}),
             .arguments = {{.name = "expression", .help = "a C expression", .repeated = true}},
             .examples = {{.text = "A global variable:", .command = "p jiffies",
                           .output = "jiffies = $1 = 4294896350"},
@@ -51,8 +51,8 @@ public:
             return {};
         }
         ObjectFormatOptions opt;
-        opt.radix = args.has("x") ? 16 : args.has("d") ? 10 : static_cast<int>(out.radix());
-        opt.enums_as_numbers = args.has("x") || args.has("d");
+        opt.radix = static_cast<int>(args.radix(out.radix()));
+        opt.enums_as_numbers = args.radix(0) != 0;
         auto text = format_object(session, *obj, opt);
         if (!text) return text.failure();
         const unsigned n = ++history_;

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // ptov: the kernel virtual address of a physical one, in the direct map (crash's layout).
-#include <charconv>
 
 #include "kdive/address.hpp"
 #include "kdive/command.hpp"
@@ -18,7 +17,7 @@ public:
                 "Shows the kernel virtual address at which each physical ADDRESS (hex) is mapped\n"
                 "in the kernel's direct map (page_offset_base, randomized by KASLR).",
             .arguments = {{.name = "address", .help = "physical address (hex)",
-                           .kind = ValueKind::Number, .repeated = true}},
+                           .kind = ValueKind::Hex, .repeated = true}},
             .examples = {{.text = "Where physical 16 MiB is in the direct map:",
                           .command = "ptov 1000000",
                           .output = "VIRTUAL           PHYSICAL        \n"
@@ -29,13 +28,7 @@ public:
 
     Result<void> run(Session& session, const Arguments& args, Output& out) override {
         out.print("{:<18}{:<16}\n", "VIRTUAL", "PHYSICAL");
-        for (const auto& a : args.positionals()) {
-            std::string_view s = a;
-            if (s.starts_with("0x") || s.starts_with("0X")) s.remove_prefix(2);
-            std::uint64_t pa = 0;
-            auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), pa, 16);
-            if (s.empty() || ec != std::errc{} || p != s.data() + s.size())
-                return fail("not a hex physical address", a);
+        for (std::uint64_t pa : args.numbers("address")) {
             auto va = session.target().phys_to_virt(pa);
             if (!va) return va.failure();
             out.print("{:<16x}  {:<16x}\n", *va, pa);

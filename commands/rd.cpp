@@ -2,13 +2,11 @@
 // rd: read memory, in crash's layout ("ffffffff82a1c4a0:  0000000000000000 ...   ........").
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cstring>
 #include <vector>
 
 #include <functional>
 
-#include "kdive/address.hpp"
 #include "kdive/command.hpp"
 #include "kdive/tasks.hpp"
 #include "kdive/unwind.hpp"
@@ -78,14 +76,10 @@ public:
     }
 
     Result<void> run(Session& session, const Arguments& args, Output& out) override {
-        auto addr = parse_address(session, args.positionals().at(0));
+        auto addr = args.address(session, "address");
         if (!addr) return addr.failure();
-        std::optional<std::uint64_t> count;
-        if (args.positionals().size() > 1) {
-            auto c = parse_count(args.positionals()[1]);
-            if (!c) return c.failure();
-            count = *c;
-        }
+        const std::optional<std::uint64_t> count = args.number("count");
+        if (count == 0u) return fail("count must be a positive number", "0");
         const AddressSpace space = args.has("p") ? AddressSpace::Physical : AddressSpace::KernelVirtual;
         Reader reader = [&](std::uint64_t a, std::span<std::byte> b) { return session.target().read(space, a, b); };
         if (args.has("u")) {
@@ -110,14 +104,6 @@ public:
     }
 
 private:
-    static Result<std::uint64_t> parse_count(const std::string& s) {
-        std::uint64_t v = 0;
-        auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 10);
-        if (ec != std::errc{} || p != s.data() + s.size() || v == 0)
-            return fail("count must be a positive decimal number", s);
-        return v;
-    }
-
     static std::string cell(Session& session, std::uint64_t v, unsigned size, char format,
                             bool symbolic) {
         if (symbolic) {

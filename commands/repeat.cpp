@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // repeat: run a command again and again until Ctrl-C, as crash's.
-#include <charconv>
-
 #include "kdive/command.hpp"
 #include "kdive/interrupt.hpp"
 #include "kdive/shell.hpp"
@@ -10,13 +8,6 @@
 
 namespace kdive {
 namespace {
-
-Result<unsigned long> number(const std::string& s, std::string_view what) {
-    unsigned long v = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc{} || p != s.data() + s.size()) return fail(std::string(what) + " is a number", s);
-    return v;
-}
 
 // Sleeps in slices so Ctrl-C ends the wait at once.
 void pause_seconds(unsigned long seconds) {
@@ -55,19 +46,10 @@ public:
     Result<void> run(Session&, const Arguments& args, Output& out) override {
         Shell* sh = args.shell();
         if (!sh) return fail("needs the shell");
-        unsigned long seconds = 0, count = 0;
-        if (auto v = args.value("seconds")) {
-            auto n = number(*v, "-seconds");
-            if (!n) return n.failure();
-            seconds = *n;
-        }
-        if (auto v = args.value("count")) {
-            auto n = number(*v, "--count");
-            if (!n) return n.failure();
-            if (*n == 0) return {};
-            count = *n;
-        }
-        for (unsigned long i = 0; count == 0 || i < count; ++i) {
+        const std::uint64_t seconds = args.number("seconds").value_or(0);
+        const std::optional<std::uint64_t> count = args.number("count");
+        if (count == 0u) return {};
+        for (std::uint64_t i = 0; !count || i < *count; ++i) {
             if (i > 0 && seconds > 0) pause_seconds(seconds);
             if (interrupted()) return {};  // Ctrl-C is how a repeat ends
             auto r = sh->execute(args.positionals(), out);

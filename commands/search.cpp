@@ -77,15 +77,6 @@ std::vector<Piece> clip(const std::vector<Piece>& in, std::uint64_t start, std::
     return out;
 }
 
-std::optional<std::uint64_t> parse_number(std::string_view s) {
-    int base = 10;
-    if (s.starts_with("0x") || s.starts_with("0X")) s.remove_prefix(2), base = 16;
-    std::uint64_t v = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, base);
-    if (s.empty() || ec != std::errc{} || p != s.data() + s.size()) return std::nullopt;
-    return v;
-}
-
 std::optional<std::uint64_t> parse_hex(std::string_view s) {
     if (s.starts_with("0x") || s.starts_with("0X")) s.remove_prefix(2);
     std::uint64_t v = 0;
@@ -152,25 +143,25 @@ public:
             .options = {{.short_name = "s", .argument = "start", .help = "start at this address or symbol",
                          .kind = ValueKind::Address},
                         {.short_name = "e", .argument = "end", .help = "stop at this address or symbol",
-                         .kind = ValueKind::Address},
+                         .kind = ValueKind::Address, .group = "end"},
                         {.short_name = "l", .argument = "length", .help = "search this many bytes",
-                         .kind = ValueKind::Number},
-                        {.short_name = "k", .help = "kernel virtual memory (the default)"},
+                         .kind = ValueKind::Number, .group = "end"},
+                        {.short_name = "k", .help = "kernel virtual memory (the default)", .group = "memory"},
                         {.short_name = "K", .help = "kernel virtual memory without vmalloc, module and "
-                                                    "vmemmap memory"},
+                                                    "vmemmap memory", .group = "memory"},
                         {.short_name = "V", .help = "kernel virtual memory without the direct map and the "
-                                                    "kernel image mapping"},
-                        {.short_name = "u", .help = "user memory of the current context"},
-                        {.short_name = "p", .help = "physical memory"},
-                        {.short_name = "t", .help = "the kernel stacks of all tasks"},
-                        {.short_name = "T", .help = "the kernel stacks of the active tasks"},
+                                                    "kernel image mapping", .group = "memory"},
+                        {.short_name = "u", .help = "user memory of the current context", .group = "memory"},
+                        {.short_name = "p", .help = "physical memory", .group = "memory"},
+                        {.short_name = "t", .help = "the kernel stacks of all tasks", .group = "stacks"},
+                        {.short_name = "T", .help = "the kernel stacks of the active tasks", .group = "stacks"},
                         {.short_name = "m", .argument = "mask", .help = "ignore the bits set in this hex mask",
-                         .kind = ValueKind::Number},
+                         .kind = ValueKind::Hex},
                         {.short_name = "x", .argument = "count",
                          .help = "show count values before and after each match", .kind = ValueKind::Number},
-                        {.short_name = "c", .help = "search for strings"},
-                        {.short_name = "w", .help = "search for 32-bit values"},
-                        {.short_name = "h", .help = "search for 16-bit values"}},
+                        {.short_name = "c", .help = "search for strings", .group = "size"},
+                        {.short_name = "w", .help = "search for 32-bit values", .group = "size"},
+                        {.short_name = "h", .help = "search for 16-bit values", .group = "size"}},
             .arguments = {{.name = "value", .help = "hex value, symbol, (expression) or string",
                            .kind = ValueKind::Address, .repeated = true}},
             .examples = {{.text = "Where init_task's address is stored in the kernel image:",
@@ -326,17 +317,14 @@ private:
 
 Result<void> SearchCommand::run(Session& session, const Arguments& args, Output& out) {
     Options o;
-    // Memory selection: the last of -k -K -V -u -p wins, as crash's getopt loop does.
-    int kinds = 0;
-    for (const char* k : {"k", "K", "V"})
-        if (args.has(k)) ++kinds;
+    // Memory selection: one of -k -K -V -u -p (the table's "memory" group); -t/-T, -c/-w/-h
+    // and -e/-l are groups too.
     o.K = args.has("K");
     o.V = args.has("V");
-    if (args.has("u")) o.mem = Options::Mem::User, ++kinds;
-    if (args.has("p")) o.mem = Options::Mem::Physical, ++kinds;
-    if (kinds > 1) return fail("choose one of -k, -K, -V, -u and -p");
+    if (args.has("u")) o.mem = Options::Mem::User;
+    if (args.has("p")) o.mem = Options::Mem::Physical;
+    const bool kinds = args.has("k") || o.K || o.V || args.has("u") || args.has("p");
     const bool t = args.has("t"), T = args.has("T");
-    if (t && T) return fail("-t and -T options are mutually exclusive");
     if (t || T) {
         if (kinds || args.has("s") || args.has("e") || args.has("l"))
             return fail(fmt::format("-{} option cannot be used with other memory-selection options",
@@ -344,8 +332,6 @@ Result<void> SearchCommand::run(Session& session, const Arguments& args, Output&
         o.mem = Options::Mem::Stacks;
         o.active_only = T;
     }
-    if (args.has("c") + args.has("w") + args.has("h") > 1)
-        return fail("choose one of -c, -w and -h");
     o.size = args.has("c") ? 0 : args.has("w") ? 4 : args.has("h") ? 2 : 8;
 
     const AddressSpace space = o.mem == Options::Mem::Physical ? AddressSpace::Physical
@@ -368,20 +354,12 @@ Result<void> SearchCommand::run(Session& session, const Arguments& args, Output&
         if (*a == 0) return fail("invalid ending address: 0");
         o.end = *a;
     }
-    if (auto v = args.value("l")) {
-        auto n = parse_number(*v);
-        if (!n || *n == 0) return fail("length must be a positive number (decimal, or hex with 0x)", *v);
+    if (auto n = args.number("l")) {
+        if (*n == 0) return fail("length must be a positive number (decimal, or hex with 0x)", "0");
         o.length = *n;
     }
-    if (o.end && o.length) return fail("-e and -l are mutually exclusive");
-    if (auto v = args.value("m")) {
-        auto m = parse_hex(*v);
-        if (!m) return fail("mask must be a hex number", *v);
-        o.mask = *m;
-    }
-    if (auto v = args.value("x")) {
-        auto n = parse_number(*v);
-        if (!n) return fail("context must be a decimal count", *v);
+    if (auto m = args.number("m")) o.mask = *m;
+    if (auto n = args.number("x")) {
         if (!o.size) return fail("-x option is not allowed with -c");
         const std::uint64_t max = kPage / o.size;
         if (*n > max) return fail(fmt::format("context value {} is too large: maximum is {}", *n, max));

@@ -2,7 +2,6 @@
 // set: the session's settings (radix, scroll, output) and crash's task context (`set PID`,
 // `set -p`, `set -c CPU`): the task that task-dependent commands (task, bt, rd -u) use.
 #include <algorithm>
-#include <charconv>
 #include <cctype>
 
 #include "kdive/command.hpp"
@@ -26,10 +25,10 @@ public:
                 "  output text|json    text as crash prints it, or JSON lines (as --json)\n"
                 "With a pid or task address (or -p: the panic task, -c CPU: the task CPU was\n"
                 "running), that task becomes the current context and its header is shown.",
-            .options = {{.short_name = "p", .help = "the panic task becomes the context"},
+            .options = {{.short_name = "p", .help = "the panic task becomes the context", .group = "context"},
                         {.short_name = "c", .argument = "CPU",
                          .help = "the task running on CPU becomes the context",
-                         .kind = ValueKind::Number},
+                         .kind = ValueKind::Number, .group = "context"},
                         {.short_name = "v", .help = "show the settings (as without arguments)"}},
             .arguments = {{.name = "setting", .help = "radix, scroll or output; or a PID or task address",
                            .optional = true},
@@ -88,14 +87,12 @@ private:
         if (args.has("p")) {
             t = (*list)->panic_task();
             if (!t) return fail("no panic task in this dump");
-        } else if (auto cpu = args.value("c")) {
-            unsigned long n = 0;
-            auto [p, ec] = std::from_chars(cpu->data(), cpu->data() + cpu->size(), n);
-            if (ec != std::errc{} || p != cpu->data() + cpu->size()) return fail("not a CPU number", *cpu);
-            if (n >= (*list)->active().size() || !(*list)->active()[n]) return fail("no active task known for this CPU", *cpu);
-            t = (*list)->active()[n];
+        } else if (auto n = args.number("c")) {
+            if (*n >= (*list)->active().size() || !(*list)->active()[*n])
+                return fail("no active task known for this CPU", *args.value("c"));
+            t = (*list)->active()[*n];
         } else {
-            auto found = find_task(session, args.positionals()[0]);
+            auto found = args.task(session, "setting");
             if (!found) return found.failure();
             t = *found;
         }

@@ -1,11 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // struct / union: a type's layout, or the contents of one at an address — crash's command.
 // `union` is the same command for union types, so both live here.
-#include <charconv>
-
 #include <fmt/format.h>
 
-#include "kdive/address.hpp"
 #include "kdive/command.hpp"
 #include "kdive/object.hpp"
 #include "kdive/type_format.hpp"
@@ -47,20 +44,16 @@ public:
         const Type* type = (*di)->complete(*found);
 
         ObjectFormatOptions opt;
-        opt.radix = args.has("x") ? 16 : args.has("d") ? 10 : static_cast<int>(out.radix());
+        opt.radix = static_cast<int>(args.radix(out.radix()));
         TypeFormatOptions topt;
         topt.offsets = args.has("o");
 
         if (pos.size() < 2) return layout(**di, type, members, topt, out);
 
-        auto addr = parse_address(session, pos[1]);
+        auto addr = args.address(session, "address");
         if (!addr) return addr.failure();
-        long count = 1;
-        if (pos.size() > 2) {
-            auto [p, ec] = std::from_chars(pos[2].data(), pos[2].data() + pos[2].size(), count);
-            if (ec != std::errc{} || p != pos[2].data() + pos[2].size() || count == 0)
-                return fail("count must be a non-zero number", pos[2]);
-        }
+        const long count = static_cast<long>(args.integer("count").value_or(1));
+        if (count == 0) return fail("count must be a non-zero number", pos[2]);
         const long step = count < 0 ? -1 : 1;
         for (long i = 0; i != count; i += step) {
             const Object obj = Object::at(session, type, *addr + static_cast<std::uint64_t>(i) * type->size);
@@ -80,14 +73,13 @@ private:
                 "expression), shows the " + kw + " there as gdb prints it. NAME.member[,member]\n"
                 "limits the output to those members (nested: NAME.a.b). A count shows that many\n"
                 "consecutive " + kw + "s (negative: backwards).",
-            .options = {{.short_name = "o", .help = "show member offsets"},
-                        {.short_name = "x", .help = "integers in hexadecimal"},
-                        {.short_name = "d", .help = "integers in decimal"}},
+            // crash's struct -x is gdb's output-radix: integers in hex, enums still by name.
+            .options = with_radix_options({{.short_name = "o", .help = "show member offsets"}}),
             .arguments = {{.name = "name[.member,...]", .help = kw + " name and members",
                            .kind = ValueKind::Member},
                           {.name = "address", .help = "address, symbol or expression",
                            .kind = ValueKind::Address, .optional = true},
-                          {.name = "count", .help = "how many", .kind = ValueKind::Number,
+                          {.name = "count", .help = "how many", .kind = ValueKind::Integer,
                            .optional = true}},
             .examples = {{.text = "The layout with offsets:", .command = kw + " list_head -o",
                           .output = kw == "struct" ? "struct list_head {\n    [0] struct list_head *next;\n"

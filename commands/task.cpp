@@ -20,11 +20,9 @@ public:
                 "current context (the panic task unless `set` chose another), after crash's\n"
                 "one-line task header. On kernels with THREAD_INFO_IN_TASK the thread_info is\n"
                 "its first member. -R limits the output to some members (nested: se.vruntime).",
-            .options = {{.short_name = "R", .argument = "member[,member...]",
-                         .help = "only these members"},
-                        {.short_name = "x", .help = "integers in hexadecimal"},
-                        {.short_name = "d", .help = "integers in decimal"}},
-            .arguments = {{.name = "pid|task", .optional = true, .repeated = true}},
+            .options = with_radix_options({{.short_name = "R", .argument = "member[,member...]",
+                                            .help = "only these members"}}),
+            .arguments = {{.name = "pid|task", .kind = ValueKind::Task, .optional = true, .repeated = true}},
             .examples = {{.text = "The panic task's pid and command:", .command = "task -R pid,comm"}},
         };
         return s;
@@ -33,12 +31,9 @@ public:
     Result<void> run(Session& session, const Arguments& args, Output& out) override {
         Shell* sh = args.shell();
         if (!sh) return fail("needs the shell");
-        std::vector<const Task*> chosen;
-        for (const auto& w : args.positionals()) {
-            auto t = find_task(session, w);
-            if (!t) return t.failure();
-            chosen.push_back(*t);
-        }
+        auto named = args.tasks(session, "pid|task");
+        if (!named) return named.failure();
+        std::vector<const Task*> chosen = std::move(*named);
         if (chosen.empty()) {
             auto t = context_task(session);
             if (!t) return t.failure();

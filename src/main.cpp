@@ -44,14 +44,7 @@ int main(int argc, char** argv) {
     }
     kdive::SessionOptions session_options;
     session_options.force = opt.force;
-    if (opt.kaslr) {
-        auto v = kdive::parse_unsigned(*opt.kaslr, 16);
-        if (!v) {
-            fmt::print(stderr, "kdive: --kaslr needs a hex offset, not '{}'\n", *opt.kaslr);
-            return 2;
-        }
-        session_options.kaslr = *v;
-    }
+    session_options.kaslr = opt.kaslr;
     if (opt.files.empty() || opt.files.size() > 2) {
         fmt::print(stderr, "kdive: give VMLINUX and VMCORE, or VMLINUX alone for the running "
                            "kernel (kdive --help for more)\n");

@@ -16,7 +16,7 @@
 namespace kdive {
 
 // Raised whenever a public header changes in a way that breaks plugins built against it.
-inline constexpr int kPluginApiVersion = 1;
+inline constexpr int kPluginApiVersion = 2;  // 2: typed values and groups in OptionSpec, Arguments
 
 class PluginHost {
 public:

@@ -38,68 +38,47 @@ Completion values(Shell& shell, ValueKind kind, std::string_view prefix) {
     return c;
 }
 
-// Completes after `words` (words[0] is the command), the word being typed being `prefix`.
+// Completes after `words` (words[0] is the command), the word being typed being `prefix`. The
+// words go through Arguments::parse_prefix, the parser that runs the command, so a bundled -sx,
+// an option's value (-i FILE, -iFILE, --input=FILE) and the positionals read as they will run.
 Completion complete_words(Shell& shell, std::vector<std::string> words, std::string_view prefix,
                           int depth) {
     Completion none;
     if (words.empty()) return Completion{0, command_names(shell), false};
-    if (auto a = shell.aliases().find(words[0]); a != shell.aliases().end() && depth < 8) {
-        auto expanded = split_command_line(a->second);
-        if (expanded && !expanded->empty()) {
-            expanded->insert(expanded->end(), words.begin() + 1, words.end());
-            return complete_words(shell, std::move(*expanded), prefix, depth + 1);
-        }
-    }
+    words = expand_aliases(std::move(words), shell.aliases());
     Command* cmd = CommandRegistry::global().find(words[0]);
     if (!cmd) return none;
     if (auto own = cmd->complete(shell.session(), words, prefix)) return Completion{0, std::move(*own), false};
 
     const CommandSpec& spec = cmd->spec();
-    const OptionSpec* wants_value = nullptr;
-    std::size_t positionals = 0;
-    bool options_done = false;
-    for (std::size_t i = 1; i < words.size(); ++i) {
-        const std::string& w = words[i];
-        if (wants_value) {
-            wants_value = nullptr;
-            continue;
-        }
-        if (!options_done && w == "--") {
-            options_done = true;
-            continue;
-        }
-        if (!options_done && w.size() > 1 && w[0] == '-') {
-            // An option whose value is the next word: -i, --input (not --input=X, -iX).
-            for (const auto& o : spec.options) {
-                if (o.argument.empty() || o.number) continue;
-                if (w == "-" + o.short_name || (!o.long_name.empty() && w == "--" + o.long_name))
-                    wants_value = &o;
-            }
-            continue;
-        }
-        if (spec.options_first && positionals == 0 && !spec.arguments.empty() &&
-            spec.arguments.front().kind == ValueKind::Command && spec.arguments.front().repeated) {
-            // The rest is another command line (repeat): complete it as one.
-            return complete_words(shell, std::vector<std::string>(words.begin() + i, words.end()),
-                                  prefix, depth + 1);
-        }
-        ++positionals;
-        if (spec.options_first) options_done = true;
+    auto args = Arguments::parse_prefix(spec, words);
+    if (!args) return none;  // it would not run either: an unknown option, a malformed number
+    if (spec.options_first && args->first_positional() && !spec.arguments.empty() &&
+        spec.arguments.front().kind == ValueKind::Command && spec.arguments.front().repeated &&
+        depth < 8) {
+        // The rest is another command line (repeat): complete it as one.
+        return complete_words(shell, std::vector<std::string>(words.begin() + *args->first_positional(), words.end()),
+                              prefix, depth + 1);
     }
-    if (wants_value) return values(shell, wants_value->kind, prefix);
-    if (!options_done && prefix.starts_with("-")) {
+    if (const OptionSpec* o = args->pending()) return values(shell, o->kind, prefix);
+    if (!args->options_done() && prefix.starts_with("-")) {
         Completion c;
         for (const auto& o : spec.options) {
             if (o.number) continue;
+            // Not an option whose group already has another member on the line.
+            const bool excluded = !o.group.empty() && std::any_of(spec.options.begin(), spec.options.end(), [&](const OptionSpec& p) {
+                return &p != &o && p.group == o.group && args->has(p.id());
+            });
+            if (excluded) continue;
             if (!o.short_name.empty()) c.candidates.push_back("-" + o.short_name);
             if (!o.long_name.empty()) c.candidates.push_back("--" + o.long_name);
         }
         return c;
     }
-    for (std::size_t i = 0, seen = 0; i < spec.arguments.size(); ++i) {
+    const std::size_t positionals = args->positionals().size();
+    for (std::size_t i = 0; i < spec.arguments.size(); ++i) {
         const ArgumentSpec& a = spec.arguments[i];
-        if (seen == positionals || a.repeated) return values(shell, a.kind, prefix);
-        ++seen;
+        if (i == positionals || a.repeated) return values(shell, a.kind, prefix);
     }
     return none;
 }

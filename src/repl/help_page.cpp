@@ -15,13 +15,34 @@ std::string option_form(const OptionSpec& o) {
     return s;
 }
 
+namespace {
+
+std::string synopsis_form(const OptionSpec& o) {
+    if (o.number) return "-" + o.argument;
+    if (!o.short_name.empty()) return "-" + o.short_name + (o.argument.empty() ? "" : " " + o.argument);
+    return "--" + o.long_name + (o.argument.empty() ? "" : " " + o.argument);
+}
+
+}  // namespace
+
 std::string synopsis(const CommandSpec& spec) {
     if (!spec.synopsis.empty()) return spec.synopsis;
     std::string s = spec.name;
-    for (const auto& o : spec.options) {
-        if (o.number) s += " [-" + o.argument + "]";
-        else if (!o.short_name.empty()) s += " [-" + o.short_name + (o.argument.empty() ? "" : " " + o.argument) + "]";
-        else s += " [--" + o.long_name + (o.argument.empty() ? "" : " " + o.argument) + "]";
+    for (std::size_t i = 0; i < spec.options.size(); ++i) {
+        const OptionSpec& o = spec.options[i];
+        if (o.group.empty()) {
+            s += " [" + synopsis_form(o) + "]";
+            continue;
+        }
+        // A group where its first member is: [-x | -d], one of them at most.
+        bool seen = false;
+        for (std::size_t j = 0; j < i && !seen; ++j) seen = spec.options[j].group == o.group;
+        if (seen) continue;
+        std::string alternatives;
+        for (std::size_t j = i; j < spec.options.size(); ++j)
+            if (spec.options[j].group == o.group)
+                alternatives += (alternatives.empty() ? "" : " | ") + synopsis_form(spec.options[j]);
+        s += " [" + alternatives + "]";
     }
     for (const auto& a : spec.arguments) {
         std::string word = a.name + (a.repeated ? " ..." : "");

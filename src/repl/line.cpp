@@ -2,6 +2,7 @@
 #include "repl/line.hpp"
 
 #include <cctype>
+#include <set>
 
 namespace kdive {
 
@@ -111,6 +112,28 @@ std::pair<std::size_t, std::size_t> first_word(std::string_view line) {
     // A quoted or partly quoted first word is not an alias name.
     if (e < line.size() && (line[e] == '"' || line[e] == '\'')) return {b, b};
     return {b, e};
+}
+
+std::string expand_aliases(std::string_view line, const std::map<std::string, std::string>& aliases) {
+    std::string out(line);
+    std::set<std::string, std::less<>> seen;
+    while (true) {
+        auto [b, e] = first_word(out);
+        if (b == e) break;
+        std::string name = out.substr(b, e - b);
+        auto it = aliases.find(name);
+        if (it == aliases.end() || !seen.insert(name).second) break;
+        out.replace(b, e - b, it->second);
+    }
+    return out;
+}
+
+std::vector<std::string> expand_aliases(std::vector<std::string> words,
+                                        const std::map<std::string, std::string>& aliases) {
+    if (words.empty() || !aliases.contains(words.front())) return words;
+    auto expanded = split_command_line(expand_aliases(join_words(words), aliases));
+    if (!expanded || expanded->empty()) return words;
+    return std::move(*expanded);
 }
 
 std::string join_words(const std::vector<std::string>& words) {

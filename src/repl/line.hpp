@@ -4,6 +4,7 @@
 // `!shell command`. Quoted | > # are plain characters.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,5 +32,13 @@ std::pair<std::size_t, std::size_t> first_word(std::string_view line);
 
 // Words back into one line that split_command_line() splits the same way.
 std::string join_words(const std::vector<std::string>& words);
+
+// crash's aliases, the one place they expand: while the first word of `line` names an alias it
+// is replaced by the alias's text, the rest of the line following it (so an alias may hold a
+// pipe). Each alias expands once: `alias a b` with `alias b a` stops.
+std::string expand_aliases(std::string_view line, const std::map<std::string, std::string>& aliases);
+// The same for words (Shell::execute, completion): joined, expanded, split again.
+std::vector<std::string> expand_aliases(std::vector<std::string> words,
+                                        const std::map<std::string, std::string>& aliases);
 
 }  // namespace kdive

@@ -26,7 +26,7 @@ const CommandSpec& startup_spec() {
                  .kind = ValueKind::File},
                 {.short_name = "s", .help = "silent: no banner"},
                 {.long_name = "kaslr", .argument = "OFFSET",
-                 .help = "the KASLR offset (hex), instead of finding it", .kind = ValueKind::Number},
+                 .help = "the KASLR offset (hex), instead of finding it", .kind = ValueKind::Hex},
                 {.long_name = "force",
                  .help = "go on when the vmlinux does not match the dump, or the dump is truncated"},
                 {.short_name = "x", .long_name = "plugin", .argument = "FILE.so",
@@ -64,7 +64,7 @@ Result<StartupOptions> parse_startup_options(int argc, char** argv) {
     o.files = args->positionals();
     o.input_file = args->value("i").value_or("");
     o.plugins = args->values("plugin");
-    o.kaslr = args->value("kaslr");
+    o.kaslr = args->number("kaslr");
     o.force = args->has("force");
     o.silent = args->has("s");
     o.json = args->has("json");

@@ -4,6 +4,7 @@
 // add a row to the table in options.cpp and a field here.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,7 +18,7 @@ struct StartupOptions {
     std::vector<std::string> files;    // VMLINUX and VMCORE, either order
     std::string input_file;            // -i: run it, then exit
     std::vector<std::string> plugins;  // -x/--plugin, in order
-    std::optional<std::string> kaslr;  // --kaslr=OFFSET (hex): the KASLR slide, not detected
+    std::optional<std::uint64_t> kaslr;  // --kaslr=OFFSET (hex): the KASLR slide, not detected
     bool force = false;                // --force: go on with a mismatched or truncated dump
     bool silent = false;               // -s
     bool json = false;                 // --json

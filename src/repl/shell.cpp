@@ -6,7 +6,6 @@
 
 #include <cctype>
 #include <cstdlib>
-#include <set>
 
 #include <fmt/format.h>
 
@@ -19,8 +18,6 @@
 namespace kdive {
 
 namespace {
-
-constexpr int kAliasDepth = 10;  // `alias a b`, `alias b a`: stop, do not loop
 
 bool valid_alias_name(std::string_view n) {
     if (n.empty()) return false;
@@ -58,31 +55,12 @@ Result<void> ReplShell::remove_alias(const std::string& name) {
     return {};
 }
 
-std::string ReplShell::expand_alias(std::string_view line) const {
-    std::string out(line);
-    std::set<std::string> seen;
-    for (int i = 0; i < kAliasDepth; ++i) {
-        auto [b, e] = first_word(out);
-        if (b == e) break;
-        std::string name = out.substr(b, e - b);
-        auto it = aliases_.find(name);
-        if (it == aliases_.end() || !seen.insert(name).second) break;
-        out.replace(b, e - b, it->second);
-    }
-    return out;
+Result<void> ReplShell::execute(const std::vector<std::string>& words, Output& out) {
+    return run_words(expand_aliases(words, aliases_), out);
 }
 
-Result<void> ReplShell::execute(const std::vector<std::string>& given, Output& out) {
-    if (given.empty()) return {};
-    std::vector<std::string> words = given;
-    std::set<std::string> seen;
-    for (auto it = aliases_.find(words[0]); it != aliases_.end() && seen.insert(words[0]).second;
-         it = aliases_.find(words[0])) {
-        auto expanded = split_command_line(it->second);
-        if (!expanded || expanded->empty()) break;
-        expanded->insert(expanded->end(), words.begin() + 1, words.end());
-        words = std::move(*expanded);
-    }
+Result<void> ReplShell::run_words(std::vector<std::string> words, Output& out) {
+    if (words.empty()) return {};
     Command* cmd = CommandRegistry::global().find(words[0]);
     if (!cmd) return fail("command not found (try 'help')", words[0]);
     const std::string& name = cmd->spec().name;
@@ -102,7 +80,7 @@ void ReplShell::report(const std::string& message) {
 void ReplShell::run_line(std::string_view raw) {
     clear_interrupt();
     if (session_.live()) session_.cache().clear();  // the running kernel moved on
-    const std::string line = expand_alias(raw);
+    const std::string line = expand_aliases(raw, aliases_);
     auto cl = parse_command_line(line);
     if (!cl) return report("kdive: " + cl.error().message());
     if (cl->shell_escape) {
@@ -125,7 +103,7 @@ void ReplShell::run_line(std::string_view raw) {
     if (!sink) return report("kdive: " + sink.error().message());
 
     Output out((*sink)->stream(), settings_.format, settings_.radix);
-    auto r = execute(cl->words, out);
+    auto r = run_words(std::move(cl->words), out);
     out.finish();
     const bool reader_left = out.broken();
     auto closed = (*sink)->close();

@@ -42,7 +42,8 @@ public:
     int failures() const { return failures_; }
 
 private:
-    std::string expand_alias(std::string_view line) const;
+    // Runs words whose aliases are already expanded (run_line expands the text, execute the words).
+    Result<void> run_words(std::vector<std::string> words, Output& out);
     void report(const std::string& message);
 
     Session& session_;

@@ -11,8 +11,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static const kdive::CommandSpec spec{
         .name = "f",
         .options = {{.short_name = "a"}, {.short_name = "i", .long_name = "in", .argument = "X"},
-                    {.short_name = "64"}, {.long_name = "n", .argument = "N", .number = true}},
-        .arguments = {{.name = "x", .optional = true}, {.name = "rest", .optional = true, .repeated = true}},
+                    {.short_name = "64"}, {.long_name = "n", .argument = "N", .number = true},
+                    {.short_name = "c", .argument = "C", .kind = kdive::ValueKind::Number, .group = "g"},
+                    {.short_name = "m", .argument = "M", .kind = kdive::ValueKind::Hex, .group = "g"}},
+        .arguments = {{.name = "x", .optional = true},
+                      {.name = "k", .kind = kdive::ValueKind::Integer, .optional = true},
+                      {.name = "rest", .optional = true, .repeated = true}},
     };
     std::string_view line(reinterpret_cast<const char*>(data), size);
     auto l = kdive::parse_command_line(line);
@@ -22,6 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto words = l->words;
     words.insert(words.begin(), "f");
     (void)kdive::Arguments::parse(spec, words);
+    (void)kdive::Arguments::parse_prefix(spec, words);
+    (void)kdive::expand_aliases(line, {{"f", "f -a"}, {"g", "f|x"}});
     (void)kdive::first_word(line);
     return 0;
 }

@@ -358,7 +358,8 @@ TEST_CASE("bpf: unknown IDs and misused options are one-line errors", "[lab][bpf
     CHECK(lab::kdive_batch("bpf -p 999\n", dump) == "bpf: invalid program ID: 999\n");
     CHECK(lab::kdive_batch("bpf -m 999\n", dump) == "bpf: invalid map ID: 999\n");
     CHECK(lab::kdive_batch("bpf -t\n", dump) == "bpf: -t, -T and -j need -p or -P\n");
-    CHECK(lab::kdive_batch("bpf -p x1\n", dump) == "bpf: x1: not an ID\n");
+    CHECK(lab::kdive_batch("bpf -p x1\n", dump) == "bpf: option '-p' needs a number, not 'x1'\n");
+    CHECK(lab::kdive_batch("bpf -s -P -x -d\n", dump) == "bpf: -x and -d are mutually exclusive\n");
 }
 
 TEST_CASE("bpf prints crash's listing and translated instructions", "[lab][bpf][crash]") {

@@ -196,7 +196,7 @@ TEST_CASE("ps options, task, foreach and set on the lab's process tree", "[lab][
     int status = 0;
     auto bad = lab::kdive_batch("ps 99999\nps no_such_command\nforeach nosuch bt\nset 99999\nset -c x\n"
                                 "ps -y 99999999999999999999\nps 1\n", dump, &status);
-    CHECK(bad.find("set: x: not a CPU number") != std::string::npos);
+    CHECK(bad.find("set: option '-c' needs a number, not 'x'") != std::string::npos);
     CHECK(bad.find("ps: 99999999999999999999: unknown scheduling policy") != std::string::npos);
     CHECK(bad.find("ps: 99999: no such pid") != std::string::npos);
     CHECK(bad.find("no_such_command: invalid task, pid or command name") != std::string::npos);

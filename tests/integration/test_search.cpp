@@ -134,7 +134,9 @@ TEST_CASE("search rejects bad ranges and values with one line", "[lab][search]")
         {"search -c -x 2 abc", "-x option is not allowed with -c"},
         {"search -s _text -e _end -l 10 0", "-e and -l are mutually exclusive"},
         {"search -t -p 0", "-t option cannot be used with other memory-selection options"},
-        {"search -l zz 0", "length must be a positive number"},
+        {"search -l zz 0", "option '-l' needs a number, not 'zz'"},
+        {"search -l 0 0", "length must be a positive number"},
+        {"search -k -p 0", "-k and -p are mutually exclusive"},
     };
     for (const auto& [cmd, want] : cases) {
         INFO(cmd);

@@ -104,5 +104,5 @@ TEST_CASE("a KASLR offset given with --kaslr overrides detection and is checked"
     const std::string bad = lab::run(std::string(KDIVE_BINARY) + " --kaslr=zz " +
                                      lab::vmlinux().string() + " " + dump.string() + " 2>&1", &status);
     CHECK(status == 2);
-    CHECK_THAT(bad, Catch::Contains("--kaslr needs a hex offset"));
+    CHECK_THAT(bad, Catch::Contains("option '--kaslr' needs a hex number, not 'zz'"));
 }

@@ -118,3 +118,96 @@ TEST_CASE("help and synopsis come from the table", "[repl][help]") {
     CHECK(page.find("DESCRIPTION") < page.find("OPTIONS"));
     CHECK(page.find("OPTIONS") < page.find("EXAMPLES"));
 }
+
+namespace {
+
+// Typed values and option groups, as p, rd, search and ptov declare them.
+const CommandSpec& typed() {
+    static const CommandSpec s{
+        .name = "typed",
+        .options = kdive::with_radix_options(
+            {{.short_name = "c", .argument = "N", .kind = kdive::ValueKind::Number},
+             {.short_name = "m", .argument = "MASK", .kind = kdive::ValueKind::Hex},
+             {.short_name = "e", .argument = "END", .kind = kdive::ValueKind::Address, .group = "end"},
+             {.short_name = "l", .argument = "LEN", .kind = kdive::ValueKind::Number, .group = "end"},
+             {.short_name = "s", .help = "symbolic"}}),
+        .arguments = {{.name = "member", .optional = true},
+                      {.name = "address", .kind = kdive::ValueKind::Address},
+                      {.name = "count", .kind = kdive::ValueKind::Integer, .optional = true}},
+    };
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("numbers are parsed once, when the line is", "[repl][arguments]") {
+    auto a = ok({"typed", "-c", "12", "-m", "ff00", "init_task"}, typed());
+    CHECK(a.number("c") == 12u);
+    CHECK(a.number("m") == 0xff00u);
+    CHECK(a.value("c") == "12");  // the text stays there too
+    CHECK_FALSE(a.number("l"));
+
+    a = ok({"typed", "-c0x10", "-m", "0xFF", "x"}, typed());  // 0x: hex for Number, optional for Hex
+    CHECK(a.number("c") == 16u);
+    CHECK(a.number("m") == 255u);
+
+    // Positionals by their ArgumentSpec name: required ones first, optional ones left to right.
+    a = ok({"typed", "x"}, typed());
+    CHECK(a.value("address") == "x");
+    CHECK_FALSE(a.has("member"));
+    CHECK_FALSE(a.integer("count"));
+    a = ok({"typed", "m", "x"}, typed());
+    CHECK(a.value("member") == "m");
+    CHECK(a.value("address") == "x");
+    a = ok({"typed", "m", "x", "--", "-3"}, typed());
+    CHECK(a.integer("count") == -3);
+    a = ok({"typed", "m", "x", "0x20"}, typed());
+    CHECK(a.integer("count") == 32);
+}
+
+TEST_CASE("a malformed number is one line before run()", "[repl][arguments]") {
+    CHECK(err({"typed", "-c", "x1", "a"}, typed()) == "option '-c' needs a number, not 'x1'");
+    CHECK(err({"typed", "-cx1", "a"}, typed()) == "option '-c' needs a number, not 'x1'");
+    CHECK(err({"typed", "-c", "12k", "a"}, typed()) == "option '-c' needs a number, not '12k'");
+    CHECK(err({"typed", "-c", "0x", "a"}, typed()) == "option '-c' needs a number, not '0x'");
+    CHECK(err({"typed", "-c", "99999999999999999999", "a"}, typed()) ==
+          "option '-c' needs a number, not '99999999999999999999'");
+    CHECK(err({"typed", "-m", "fg", "a"}, typed()) == "option '-m' needs a hex number, not 'fg'");
+    CHECK(err({"typed", "m", "a", "1.5"}, typed()) == "count needs a number, not '1.5'");
+    CHECK(err({"typed", "m", "a", "--", "--1"}, typed()) == "count needs a number, not '--1'");
+    // The first bad word wins, in the order typed.
+    CHECK(err({"typed", "-c", "z", "-m", "z", "a"}, typed()) == "option '-c' needs a number, not 'z'");
+}
+
+TEST_CASE("options of one group exclude each other", "[repl][arguments]") {
+    CHECK(err({"typed", "-x", "-d", "a"}, typed()) == "-x and -d are mutually exclusive");
+    CHECK(err({"typed", "-dx", "a"}, typed()) == "-d and -x are mutually exclusive");
+    CHECK(err({"typed", "-e", "_end", "-l", "10", "a"}, typed()) == "-e and -l are mutually exclusive");
+    // The same option twice is no conflict; the radix is the group's.
+    CHECK(ok({"typed", "-x", "-x", "a"}, typed()).radix(10) == 16);
+    CHECK(ok({"typed", "-d", "a"}, typed()).radix(16) == 10);
+    CHECK(ok({"typed", "a"}, typed()).radix(16) == 16);
+    CHECK(ok({"typed", "-sx", "a"}, typed()).radix(10) == 16);  // bundled
+    // Groups show as alternatives in the synopsis, where their first member is.
+    CHECK(kdive::synopsis(typed()) ==
+          "typed [-c N] [-m MASK] [-e END | -l LEN] [-s] [-x | -d] [member] address [count]");
+}
+
+TEST_CASE("parse_prefix reads the words before the cursor as parse does", "[repl][arguments]") {
+    auto a = Arguments::parse_prefix(typed(), {"typed", "-sx", "-c"});
+    REQUIRE(a);
+    CHECK(a->has("s"));
+    CHECK(a->radix(10) == 16);
+    REQUIRE(a->pending());
+    CHECK(a->pending()->short_name == "c");  // -c's value is the word being typed
+    a = Arguments::parse_prefix(typed(), {"typed", "-c", "3", "m"});
+    REQUIRE(a);
+    CHECK_FALSE(a->pending());
+    CHECK(a->positionals() == Words{"m"});  // no missing-argument error before the cursor
+    CHECK(a->first_positional() == 3u);
+    a = Arguments::parse_prefix(typed(), {"typed", "--"});
+    REQUIRE(a);
+    CHECK(a->options_done());
+    CHECK_FALSE(Arguments::parse_prefix(typed(), {"typed", "-x", "-d"}));
+    CHECK_FALSE(Arguments::parse_prefix(typed(), {"typed", "-c", "z"}));
+}

@@ -7,6 +7,7 @@
 
 #include "kdive/command.hpp"
 #include "repl/completion.hpp"
+#include "repl/line.hpp"
 #include "repl/shell.hpp"
 
 using Words = std::vector<std::string>;
@@ -46,7 +47,9 @@ public:
             .name = "zz-probe",
             .summary = "test",
             .options = {{.short_name = "s", .argument = "SYMBOL", .kind = kdive::ValueKind::Symbol},
-                        {.long_name = "verbose"}},
+                        {.long_name = "verbose"},
+                        {.short_name = "x", .group = "radix"},
+                        {.short_name = "d", .group = "radix"}},
             .arguments = {{.name = "type", .kind = kdive::ValueKind::Type},
                           {.name = "member", .kind = kdive::ValueKind::Member, .optional = true}},
         };
@@ -125,6 +128,20 @@ TEST_CASE("symbol, type and member completion go through registered completers",
     CHECK(candidates(shell, "zz-probe --verbose task_") == Words{"task_group", "task_struct"});
     CHECK(candidates(shell, "zz-probe task_struct task_struct.co") == Words{"task_struct.comm"});
     CHECK(candidates(shell, "zz-probe --v") == Words{"--verbose"});
+    // One parse with execution: a bundled flag before the valued option, an inline value, the
+    // option's value skipped as a positional.
+    CHECK(candidates(shell, "zz-probe -xs init_u") == Words{"init_uts_ns"});
+    CHECK(candidates(shell, "zz-probe -x -s jif") == Words{"jiffies"});
+    CHECK(candidates(shell, "zz-probe -sjiffies task_") == Words{"task_group", "task_struct"});
+    CHECK(candidates(shell, "zz-probe -xs jiffies task_") == Words{"task_group", "task_struct"});
+    CHECK(candidates(shell, "zz-probe -xs jiffies task_struct task_struct.c") == Words{"task_struct.comm", "task_struct.cpu"});
+    // A group's other member is no longer offered; a line that would not run completes nothing.
+    CHECK(candidates(shell, "zz-probe -x -") == Words{"--verbose", "-s", "-x"});
+    CHECK(candidates(shell, "zz-probe -q task_").empty());
+    // Through an alias, expanded as the shell expands it.
+    REQUIRE(shell.set_alias("zp", "zz-probe -x"));
+    CHECK(candidates(shell, "zp -s init_u") == Words{"init_uts_ns"});
+    CHECK(candidates(shell, "repeat --count 2 zp -s init_u") == Words{"init_uts_ns"});
     kdive::set_completer(kdive::ValueKind::Member, nullptr);
     CHECK(candidates(shell, "zz-probe task_struct task_struct.co").empty());
     kdive::set_completer(kdive::ValueKind::Type, nullptr);
@@ -157,6 +174,14 @@ TEST_CASE("the shell runs commands through aliases and the table's parser", "[re
     REQUIRE(shell.set_alias("l1", "l2"));
     REQUIRE(shell.set_alias("l2", "l1"));
     CHECK_FALSE(shell.execute({"l1"}, out));
+    // An alias's words come first, the line's after them, quoting kept; aliases of aliases too.
+    REQUIRE(shell.set_alias("p2", "pp"));
+    REQUIRE(shell.execute({"p2", "a b"}, out));
+    CHECK(cap.text() == "probe x\nprobe a b\n");
+    // The text form, which run_line uses: the rest of the line follows the alias, pipes stay.
+    CHECK(kdive::expand_aliases("p2 'c d' | wc", shell.aliases()) == "zz-probe --verbose 'c d' | wc");
+    CHECK(kdive::expand_aliases("l1 x", shell.aliases()) == "l1 x");  // l1 -> l2 -> l1: stops
+    CHECK(kdive::expand_aliases(Words{"p2", "c d"}, shell.aliases()) == Words{"zz-probe", "--verbose", "c d"});
 }
 
 TEST_CASE("set changes the settings commands see; repeat runs N times", "[repl][shell]") {
@@ -178,7 +203,12 @@ TEST_CASE("set changes the settings commands see; repeat runs N times", "[repl][
 
     REQUIRE(shell.execute({"repeat", "--count", "3", "zz-probe", "t"}, out));
     CHECK(cap.text() == "probe t\nprobe t\nprobe t\n");
-    CHECK_FALSE(shell.execute({"repeat", "--count", "x", "sys"}, out));
+    r = shell.execute({"repeat", "--count", "x", "sys"}, out);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message() == "repeat: option '--count' needs a number, not 'x'");
+    r = shell.execute({"set", "-p", "-c", "0"}, out);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message() == "set: -p and -c are mutually exclusive");
 
     REQUIRE_FALSE(shell.quitting());
     REQUIRE(shell.execute({"exit"}, out));

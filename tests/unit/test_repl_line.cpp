@@ -93,8 +93,12 @@ TEST_CASE("fuzz: random lines never crash the line and option parsers", "[repl][
     static const kdive::CommandSpec spec{
         .name = "f",
         .options = {{.short_name = "a"}, {.short_name = "i", .long_name = "in", .argument = "X"},
-                    {.short_name = "64"}, {.long_name = "n", .argument = "N", .number = true}},
-        .arguments = {{.name = "x", .optional = true}, {.name = "rest", .optional = true, .repeated = true}},
+                    {.short_name = "64"}, {.long_name = "n", .argument = "N", .number = true},
+                    {.short_name = "c", .argument = "C", .kind = kdive::ValueKind::Number, .group = "g"},
+                    {.short_name = "m", .argument = "M", .kind = kdive::ValueKind::Hex, .group = "g"}},
+        .arguments = {{.name = "x", .optional = true},
+                      {.name = "k", .kind = kdive::ValueKind::Integer, .optional = true},
+                      {.name = "rest", .optional = true, .repeated = true}},
     };
     std::mt19937 rng(20240611);
     int parsed = 0, failed = 0;
@@ -116,6 +120,8 @@ TEST_CASE("fuzz: random lines never crash the line and option parsers", "[repl][
         words.insert(words.begin(), "f");
         auto a = kdive::Arguments::parse(spec, words);
         if (!a) CHECK(a.error().message().find('\n') == std::string::npos);
+        auto p = kdive::Arguments::parse_prefix(spec, words);
+        if (!p) CHECK(p.error().message().find('\n') == std::string::npos);
     }
     // The generator must exercise both paths, or this test proves little.
     CHECK(parsed > 1000);
