@@ -11,83 +11,29 @@
 #include "kdive/command.hpp"
 #include "kdive/kernel_time.hpp"
 #include "kdive/layout.hpp"
+#include "kdive/task_usage.hpp"
 #include "kdive/tasks.hpp"
 #include "kdive/user_memory.hpp"
 
 namespace kdive {
 namespace {
 
-// What %MEM, VSZ and RSS need of an mm_struct.
+// What ps -a needs of an mm_struct.
 struct MemLayout {
-    Field total_vm, rss_count, arg_start, arg_end, env_start, env_end;
-    std::vector<std::int64_t> rss_items;  // MM_FILEPAGES, MM_ANONPAGES, MM_SHMEMPAGES
-    Field task_rss;                      // task_struct.rss_stat.count (SPLIT_RSS_COUNTING), optional
-    std::uint64_t totalram = 0;          // pages
+    Field arg_start, arg_end, env_start, env_end;
 };
 
 Result<MemLayout> mem_layout(Session& s) {
     auto di = s.debuginfo();
     if (!di) return di.failure();
     MemLayout m;
-    for (auto [f, path] : {std::pair{&m.total_vm, "total_vm"}, {&m.arg_start, "arg_start"},
-                           {&m.arg_end, "arg_end"}, {&m.env_start, "env_start"}, {&m.env_end, "env_end"}}) {
+    for (auto [f, path] : {std::pair{&m.arg_start, "arg_start"}, {&m.arg_end, "arg_end"},
+                           {&m.env_start, "env_start"}, {&m.env_end, "env_end"}}) {
         auto r = field_of(**di, "struct mm_struct", path);
         if (!r) return r.failure();
         *f = *r;
     }
-    // 6.1: an array of atomic_long_t; 6.2+ made it percpu counters (RSS then reads as 0).
-    if (auto r = field_of(**di, "struct mm_struct", "rss_stat.count")) m.rss_count = *r;
-    if (auto r = field_of(**di, "struct task_struct", "rss_stat.count")) m.task_rss = *r;
-    for (const char* e : {"MM_FILEPAGES", "MM_ANONPAGES", "MM_SHMEMPAGES"})
-        if (auto v = (*di)->find_enumerator(e)) m.rss_items.push_back(v->second);
-    for (const char* name : {"_totalram_pages", "totalram_pages"})
-        if (auto sym = (*di)->find_symbol(name))
-            if (auto v = s.target().read_value<std::uint64_t>(AddressSpace::KernelVirtual, sym->address)) {
-                m.totalram = *v;
-                break;
-            }
     return m;
-}
-
-struct Usage {
-    std::uint64_t vsz_kb = 0, rss_kb = 0;
-    double mem_percent = 0;
-};
-
-// Each mm's per-thread counts not yet folded into it, summed once over all tasks (a thread
-// group's threads share the mm: per task, that sum would be read again for every thread).
-std::map<std::uint64_t, std::int64_t> unsynced_rss(Session& s, const MemLayout& m, const TaskList& list) {
-    std::map<std::uint64_t, std::int64_t> out;
-    if (!m.task_rss.size) return out;
-    for (const Task& o : list.all()) {
-        if (!o.mm) continue;
-        for (std::int64_t i : m.rss_items)
-            if (auto v = s.target().read_value<std::int32_t>(AddressSpace::KernelVirtual,
-                                                            o.address + m.task_rss.offset + 4 * i))
-                out[o.mm] += *v;
-    }
-    return out;
-}
-
-// Resident pages: the mm's file, anon and shmem counters plus each thread's deltas not yet
-// folded into them (SPLIT_RSS_COUNTING, before 6.2). /proc's VmRSS leaves the deltas out;
-// crash 8.0.2 adds them but leaves out shmem pages, which on a tmpfs root is all of a
-// program's text.
-Usage usage(Session& s, const MemLayout& m, const std::map<std::uint64_t, std::int64_t>& unsynced, const Task& t) {
-    Usage u;
-    if (!t.mm) return u;
-    auto tv = s.target().read_value<std::uint64_t>(AddressSpace::KernelVirtual, t.mm + m.total_vm.offset);
-    if (tv) u.vsz_kb = *tv * 4;
-    std::int64_t rss = 0;
-    if (m.rss_count.size)
-        for (std::int64_t i : m.rss_items)
-            if (auto v = s.target().read_value<std::int64_t>(AddressSpace::KernelVirtual, t.mm + m.rss_count.offset + 8 * i))
-                rss += *v;
-    if (auto it = unsynced.find(t.mm); it != unsynced.end()) rss += it->second;
-    if (rss < 0) rss = 0;
-    u.rss_kb = static_cast<std::uint64_t>(rss) * 4;
-    if (m.totalram) u.mem_percent = 100.0 * static_cast<double>(rss) / static_cast<double>(m.totalram);
-    return u;
 }
 
 std::string shown_comm(const Task& t) { return t.kernel_thread() ? "[" + t.comm + "]" : t.comm; }
@@ -157,7 +103,7 @@ public:
         if (args.has("p")) return parents(tl, *selected, out);
         if (args.has("c")) return children(tl, *selected, out);
         if (args.has("a")) return arguments(session, *selected, out);
-        if (auto r = table(session, tl, *selected, args.has("s"), out); !r) return r;
+        if (auto r = table(session, *selected, args.has("s"), out); !r) return r;
         // Said once, after the rows: what the walk had to read around.
         for (const Error& e : tl.problems()) out.print("ps: {}\n", e.message());
         if (tl.partial())
@@ -225,17 +171,16 @@ private:
         return out;
     }
 
-    Result<void> table(Session& session, const TaskList& tl, const std::vector<const Task*>& ts,
+    Result<void> table(Session& session, const std::vector<const Task*>& ts,
                        bool kstack, Output& out) {
-        auto mem = mem_layout(session);
-        if (!mem) return mem.failure();
-        const auto unsynced = unsynced_rss(session, *mem, tl);
+        auto usage = memory_usage(session);
+        if (!usage) return usage.failure();
         if (!out.json())
             out.write(kstack ? "      PID    PPID  CPU      KSTACKP      ST  %MEM      VSZ      RSS  COMM\n"
                              : "      PID    PPID  CPU       TASK        ST  %MEM      VSZ      RSS  COMM\n");
         for (const Task* t : ts) {
             if (out.broken()) break;
-            const Usage u = usage(session, *mem, unsynced, *t);
+            const TaskUsage u = (*usage)->of(*t);
             if (out.json()) {
                 out.raw_json(fmt::format(
                     R"({{"pid":{},"ppid":{},"cpu":{},"task":"{:#x}","state":"{}","active":{},"mem_percent":{:.1f},"vsz":{},"rss":{},"comm":{},"kernel_thread":{}}})",
