@@ -90,8 +90,19 @@ public:
                 out.raw_json(fmt::format(R"({{"module":"{:#x}","name":{},"base":"{:#x}","size":{},"object_file":{}}})",
                                          m->module, json_quote(m->name), m->base, m->size,
                                          file ? json_quote(*file) : "null"));
+            else if (!m->readable)  // its struct module is not (wholly) in the dump
+                out.print("{:016x}  {:<{}}  {:>16}  {:>7}  {}\n", m->module, m->name.empty() ? "-" : m->name, w,
+                          m->base ? fmt::format("{:016x}", m->base) : "-", m->size ? std::to_string(m->size) : "-",
+                          "(not in the dump)");
             else
                 out.print("{:016x}  {:<{}}  {:016x}  {:>7}  {}\n", m->module, m->name, w, m->base, m->size, object);
+        }
+        // Said once, after the rows: what the walk had to read around.
+        if (auto list = modules(session)) {
+            for (const Error& e : (*list)->problems) out.print("mod: {}\n", e.message());
+            if ((*list)->unreadable)
+                out.print("mod: {} module{} not wholly in the dump\n", (*list)->unreadable,
+                          (*list)->unreadable == 1 ? " is" : "s are");
         }
         return {};
     }

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <unordered_set>
 
+#include "kdive/list_walk.hpp"
 #include "kdive/object.hpp"
 
 namespace kdive {
@@ -65,35 +66,48 @@ Result<void> read_extent(const Object& mod, LoadedModule& m) {
     return {};
 }
 
-}  // namespace
-
-Result<std::vector<LoadedModule>> loaded_modules(Session& s) {
+Result<ModuleList> read_modules(Session& s) {
     auto head = Object::variable(s, "modules");
     if (!head) return head.failure();
     auto module_type = Object::at(s, "struct module", 0);
     if (!module_type) return module_type.failure();
     const Type* mtype = module_type->type();
+    auto list_off = member_offset(s, mtype, "list");
+    if (!list_off) return list_off.failure();
 
-    std::vector<LoadedModule> mods;
-    std::unordered_set<std::uint64_t> seen;
-    auto next = head->member("next").and_then([](const Object& o) { return o.pointer(); });
-    while (next && *next != head->address()) {
-        if (!seen.insert(*next).second || mods.size() >= kMaxModules)
-            return fail("the modules list loops back on itself", hex_address(*next));
-        auto node = Object::at(s, head->type(), *next);
-        auto mod = node.container_of(mtype, "list");
-        if (!mod) return mod.failure();
+    // Both ways round the list: a module whose list node is not in the dump is still found
+    // from its neighbours.
+    ModuleList out;
+    ListWalk walk = list_entries(s, head->address(), *list_off, kMaxModules);
+    if (walk.broken)
+        out.problems.push_back(walk.broken->prefixed(walk.complete() ? "the module list is broken, read around: "
+                                                                     : "the module list is broken, modules after it are missing: "));
+    for (std::uint64_t address : walk.nodes) {
+        const Object mod = Object::at(s, mtype, address);
         LoadedModule m;
-        m.module = mod->address();
-        auto name = mod->member("name").and_then([](const Object& o) { return o.c_string(); });
-        if (!name) return name.failure();
-        m.name = std::move(*name);
-        if (auto r = read_extent(*mod, m); !r) return r.failure();
-        mods.push_back(std::move(m));
-        next = node.member("next").and_then([](const Object& o) { return o.pointer(); });
+        m.module = address;
+        auto name = mod.member("name").and_then([](const Object& o) { return o.c_string(); });
+        if (name) m.name = std::move(*name);
+        auto extent = read_extent(mod, m);
+        if (!name || !extent) {
+            m.readable = false;
+            ++out.unreadable;
+        }
+        out.all.push_back(std::move(m));
     }
-    if (!next) return next.failure();
-    return mods;
+    return out;
+}
+
+}  // namespace
+
+Result<const ModuleList*> modules(Session& s) {
+    return s.cache().get<ModuleList>([&] { return read_modules(s); });
+}
+
+Result<std::vector<LoadedModule>> loaded_modules(Session& s) {
+    auto list = modules(s);
+    if (!list) return list.failure();
+    return (*list)->all;
 }
 
 Result<std::vector<ModuleSymbol>> module_symbols(Session& s, const LoadedModule& mod) {
