@@ -23,6 +23,7 @@
 #include "kdive/interrupt.hpp"
 #include "kdive/kernel_facts.hpp"
 #include "kdive/layout.hpp"
+#include "kdive/memory_scan.hpp"
 #include "kdive/object.hpp"
 #include "kdive/tasks.hpp"
 #include "kdive/user_memory.hpp"
@@ -35,47 +36,7 @@ constexpr std::uint64_t kPage = 4096;
 constexpr std::size_t kChunk = std::size_t{1} << 20;  // bytes per read
 constexpr std::uint64_t kStartKernelMap = 0xffffffff80000000;  // __START_KERNEL_map
 
-// A stretch of memory to scan: addresses [addr, addr+size) as the user sees them (kernel or
-// user virtual, or physical), whose bytes are read at physical `paddr`, or at `addr` itself in
-// kernel virtual space when there is no physical address (/proc/kcore's vmalloc segments).
-struct Piece {
-    std::uint64_t addr = 0, size = 0, paddr = 0;
-    bool physical = true;
-};
-
-// The present parts of physical [start, end), as pieces at addresses `start + delta`.
-void add_present(std::vector<Piece>& out, const std::vector<AddressRange>& present,
-                 std::uint64_t start, std::uint64_t end, std::uint64_t delta) {
-    auto it = std::upper_bound(present.begin(), present.end(), start,
-                               [](std::uint64_t a, const AddressRange& r) { return a < r.end; });
-    for (; it != present.end() && it->start < end; ++it) {
-        const std::uint64_t lo = std::max(start, it->start), hi = std::min(end, it->end);
-        if (lo < hi) out.push_back({lo + delta, hi - lo, lo, true});
-    }
-}
-
-// Mapped virtual memory, cut to what the dump holds.
-void add_mappings(std::vector<Piece>& out, const std::vector<KernelMapping>& maps,
-                  const std::vector<AddressRange>& present) {
-    for (const auto& m : maps) {
-        if (!m.has_paddr) {
-            out.push_back({m.vaddr, m.size, 0, false});
-            continue;
-        }
-        add_present(out, present, m.paddr, m.paddr + m.size, m.vaddr - m.paddr);
-    }
-}
-
-// Limit pieces to the user's [start, end).
-std::vector<Piece> clip(const std::vector<Piece>& in, std::uint64_t start, std::uint64_t end) {
-    std::vector<Piece> out;
-    for (const auto& p : in) {
-        const std::uint64_t lo = std::max(start, p.addr), hi = std::min(end, p.addr + p.size);
-        if (lo >= hi) continue;
-        out.push_back({lo, hi - lo, p.paddr + (lo - p.addr), p.physical});
-    }
-    return out;
-}
+using Piece = MemoryPiece;
 
 std::optional<std::uint64_t> parse_hex(std::string_view s) {
     if (s.starts_with("0x") || s.starts_with("0X")) s.remove_prefix(2);
@@ -213,42 +174,15 @@ public:
 
     Result<void> scan(const std::vector<Piece>& pieces) {
         m_.reset();
-        for (const auto& p : pieces) {
-            for (std::uint64_t done = 0; done < p.size;) {
-                if (auto r = check_interrupted(); !r) return r;
-                // Chunks end on page boundaries, so a page is never split between two reads.
-                const std::uint64_t at = p.addr + done;
-                const std::uint64_t n = std::min<std::uint64_t>(p.size - done, kChunk - (at & (kChunk - 1)));
-                read_and_match(p, done, static_cast<std::size_t>(n));
-                if (progress_) progress_->advance(n);
-                done += n;
-            }
-        }
-        return {};
+        return scan_pieces(s_.target(), pieces, buf_,
+                           {.data = [&](std::uint64_t addr, std::span<const std::byte> d) { match(addr, d); },
+                            .gap = [&] { m_.reset(); },
+                            .progress = [&](std::uint64_t n) {
+                                if (progress_) progress_->advance(n);
+                            }});
     }
 
 private:
-    Result<void> read(const Piece& p, std::uint64_t off, std::span<std::byte> out) {
-        return p.physical ? s_.target().read(AddressSpace::Physical, p.paddr + off, out)
-                          : s_.target().read(AddressSpace::KernelVirtual, p.addr + off, out);
-    }
-
-    void read_and_match(const Piece& p, std::uint64_t off, std::size_t n) {
-        std::span<std::byte> data(buf_.data(), n);
-        if (read(p, off, data)) return match(p.addr + off, data);
-        // Something the page map did not tell (a corrupt page, a cut file): page by page,
-        // skipping what fails, as crash does, quietly.
-        for (std::size_t i = 0; i < n;) {
-            const std::size_t k = std::min<std::size_t>(n - i, kPage - ((p.addr + off + i) & (kPage - 1)));
-            auto page = data.subspan(i, k);
-            if (read(p, off + i, page))
-                match(p.addr + off + i, page);
-            else
-                m_.reset();
-            i += k;
-        }
-    }
-
     void match(std::uint64_t addr, std::span<const std::byte> data) {
         // Values: only whole 64-bit words are searched, as crash does.
         if (m_.size()) data = data.first(data.size() & ~std::size_t{7});
