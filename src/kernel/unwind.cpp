@@ -25,7 +25,7 @@ constexpr std::uint64_t kIretFrameOffset = 16 * 8;  // offsetof(struct pt_regs, 
 
 // What the unwinder needs of this kernel, found once per session.
 struct UnwindData {
-    orc::Format format = orc::Format::V1;
+    orc::Layout orc_layout;  // struct orc_entry as this kernel lays it out
     std::shared_ptr<const orc::Table> vmlinux;  // empty table if the vmlinux has none
     std::shared_ptr<const cfi::Table> cfi;      // .debug_frame; null if the vmlinux has none
     std::uint64_t text_start = 0, text_end = 0;  // the kernel image (_text.._end), run time
@@ -49,10 +49,14 @@ Result<const UnwindData*> unwind_data(Session& session) {
         auto di = session.debuginfo();
         if (!di) return di.failure();
         UnwindData d;
-        if (auto u = read_utsname(session)) d.format = orc::format_for_release(u->release);
-        else if (auto rel = session.vmcoreinfo("OSRELEASE")) d.format = orc::format_for_release(*rel);
+        // The entry layout from the debug info; the release only where it has no orc_entry.
+        std::optional<orc::Layout> layout;
+        if (auto t = (*di)->find_type("struct orc_entry")) layout = orc::layout_from_type((*di)->complete(*t));
+        if (layout) d.orc_layout = *layout;
+        else if (auto u = read_utsname(session)) d.orc_layout = orc::layout_for(orc::format_for_release(u->release));
+        else if (auto rel = session.vmcoreinfo("OSRELEASE")) d.orc_layout = orc::layout_for(orc::format_for_release(*rel));
         // A kernel built without ORC still unwinds by its .debug_frame and frame pointers.
-        auto table = orc::vmlinux_table(session, d.format);
+        auto table = orc::vmlinux_table(session, d.orc_layout);
         d.vmlinux = std::make_shared<orc::Table>(table ? std::move(*table) : orc::Table{});
         if (auto c = cfi::vmlinux_table(session)) d.cfi = std::make_shared<cfi::Table>(std::move(*c));
         auto text = session.symbol_address("_text");
@@ -96,7 +100,7 @@ std::optional<orc::Entry> find_orc(Session& session, const UnwindData& d, std::u
     UnwindData::Module* m = module_at(session, d, ip);
     if (!m) return std::nullopt;
     if (!m->orc) {
-        auto t = orc::module_table(session, m->mod.module, d.format);
+        auto t = orc::module_table(session, m->mod.module, d.orc_layout);
         m->orc = std::make_shared<orc::Table>(t ? std::move(*t) : orc::Table{});
     }
     if (m->orc->empty()) return std::nullopt;

@@ -21,15 +21,58 @@ Format format_for_release(const std::string& release) {
     return Format::V1;
 }
 
-Entry decode(const std::uint8_t raw[6], Format f) {
+Layout layout_for(Format f) {
+    Layout l;
+    l.format = f;
+    switch (f) {
+        case Format::V1: break;
+        case Format::V2: l.signal = {42, 1}, l.end = {43, 1}; break;
+        case Format::V3: l.type = {40, 3}, l.signal = {43, 1}, l.end = {}; break;
+    }
+    return l;
+}
+
+std::optional<Layout> layout_from_type(const kdive::Type* orc_entry) {
+    const kdive::Type* t = strip_typedefs(orc_entry);
+    if (!t || t->kind != TypeKind::Struct || t->size == 0 || t->size > 8) return std::nullopt;
+    auto bits = [&](std::initializer_list<std::string_view> names) -> std::optional<Layout::Bits> {
+        for (std::string_view n : names)
+            if (auto m = find_member(t, n)) {
+                const unsigned size = m->member->bit_size ? m->member->bit_size
+                                                          : static_cast<unsigned>(type_size(m->member->type.get()) * 8);
+                return Layout::Bits{static_cast<unsigned>(m->bit_offset), size};
+            }
+        return std::nullopt;
+    };
+    auto sp_offset = bits({"sp_offset"}), bp_offset = bits({"bp_offset", "fp_offset"});
+    auto sp_reg = bits({"sp_reg"}), bp_reg = bits({"bp_reg", "fp_reg"}), type = bits({"type"});
+    if (!sp_offset || !bp_offset || !sp_reg || !bp_reg || !type) return std::nullopt;
+    Layout l;
+    l.size = static_cast<unsigned>(t->size);
+    l.sp_offset = *sp_offset, l.bp_offset = *bp_offset, l.sp_reg = *sp_reg, l.bp_reg = *bp_reg, l.type = *type;
+    l.signal = bits({"signal"}).value_or(Layout::Bits{});
+    l.end = bits({"end"}).value_or(Layout::Bits{});
+    // A 3-bit type has UNDEFINED and END_OF_STACK of its own; a 2-bit one marks them with an
+    // undefined sp and the end bit.
+    l.format = l.type.size >= 3 ? Format::V3 : l.signal.size ? Format::V2 : Format::V1;
+    return l;
+}
+
+Entry decode(std::span<const std::uint8_t> raw, const Layout& l) {
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < raw.size() && i < 8; ++i) v |= std::uint64_t{raw[i]} << (8 * i);
+    auto field = [&](Layout::Bits b) -> std::uint64_t {
+        if (!b.size) return 0;
+        return (v >> b.offset) & (b.size >= 64 ? ~0ULL : (1ULL << b.size) - 1);
+    };
     Entry e;
-    e.sp_offset = static_cast<std::int16_t>(raw[0] | raw[1] << 8);
-    e.bp_offset = static_cast<std::int16_t>(raw[2] | raw[3] << 8);
-    const unsigned bits = raw[4] | raw[5] << 8;
-    e.sp_reg = bits & 0xf;
-    e.bp_reg = (bits >> 4) & 0xf;
-    if (f == Format::V3) {
-        switch ((bits >> 8) & 7) {
+    e.sp_offset = static_cast<std::int16_t>(field(l.sp_offset));
+    e.bp_offset = static_cast<std::int16_t>(field(l.bp_offset));
+    e.sp_reg = static_cast<std::uint8_t>(field(l.sp_reg));
+    e.bp_reg = static_cast<std::uint8_t>(field(l.bp_reg));
+    const std::uint64_t type = field(l.type);
+    if (l.format == Format::V3) {
+        switch (type) {
         case 0: e.type = Type::Undefined; break;
         case 1: e.type = Type::EndOfStack; break;
         case 2: e.type = Type::Call; break;
@@ -39,17 +82,18 @@ Entry decode(const std::uint8_t raw[6], Format f) {
         }
         return e;
     }
-    const bool end = f == Format::V1 ? (bits >> 10) & 1 : (bits >> 11) & 1;
-    switch ((bits >> 8) & 3) {
+    switch (type) {
     case 0: e.type = Type::Call; break;
     case 1: e.type = Type::Regs; break;
     case 2: e.type = Type::RegsPartial; break;
     default: e.type = Type::Undefined; break;
     }
     // Older formats mark the bottom of a stack with an undefined SP and the end bit.
-    if (e.sp_reg == RegUndefined) e.type = end ? Type::EndOfStack : Type::Undefined;
+    if (e.sp_reg == RegUndefined) e.type = field(l.end) ? Type::EndOfStack : Type::Undefined;
     return e;
 }
+
+Entry decode(const std::uint8_t raw[6], Format f) { return decode(std::span{raw, 6}, layout_for(f)); }
 
 Entry frame_pointer_entry() {
     return Entry{.sp_offset = 16, .bp_offset = -16, .sp_reg = RegBp, .bp_reg = RegPrevSp,
@@ -57,9 +101,10 @@ Entry frame_pointer_entry() {
 }
 
 Table Table::build(std::uint64_t ip_base, std::span<const std::int32_t> ips,
-                   std::span<const std::uint8_t> entries, Format f, std::int64_t slide) {
+                   std::span<const std::uint8_t> entries, const Layout& layout, std::int64_t slide) {
     Table t;
-    const std::size_t n = std::min(ips.size(), entries.size() / 6);
+    const std::size_t stride = layout.size;
+    const std::size_t n = std::min(ips.size(), entries.size() / stride);
     std::vector<std::uint64_t> at(n);
     for (std::size_t i = 0; i < n; ++i) at[i] = ip_base + 4 * i + ips[i] + slide;
     // The kernel sorts its tables (at build time, at module load); a stable sort keeps the
@@ -72,7 +117,7 @@ Table Table::build(std::uint64_t ip_base, std::span<const std::int32_t> ips,
     t.entries_.reserve(n);
     for (std::size_t i : order) {
         t.ips_.push_back(at[i]);
-        t.entries_.push_back(decode(entries.data() + 6 * i, f));
+        t.entries_.push_back(decode(entries.subspan(stride * i, stride), layout));
     }
     return t;
 }
@@ -104,7 +149,7 @@ Result<std::pair<std::span<const std::uint8_t>, std::uint64_t>> section(const El
 
 }  // namespace
 
-Result<Table> vmlinux_table(Session& session, Format f) {
+Result<Table> vmlinux_table(Session& session, const Layout& layout) {
     auto elf = ElfFile::open(session.vmlinux_path());
     if (!elf) return elf.failure();
     auto ip = section(**elf, ".orc_unwind_ip");
@@ -114,10 +159,10 @@ Result<Table> vmlinux_table(Session& session, Format f) {
     const auto& [ip_bytes, ip_addr] = *ip;
     std::vector<std::int32_t> ips(ip_bytes.size() / 4);
     std::memcpy(ips.data(), ip_bytes.data(), ips.size() * 4);
-    return Table::build(ip_addr, ips, un->first, f, static_cast<std::int64_t>(session.kaslr_offset()));
+    return Table::build(ip_addr, ips, un->first, layout, static_cast<std::int64_t>(session.kaslr_offset()));
 }
 
-Result<Table> module_table(Session& session, std::uint64_t module, Format f) {
+Result<Table> module_table(Session& session, std::uint64_t module, const Layout& layout) {
     auto di = session.debuginfo();
     if (!di) return di.failure();
     auto fip = field_of(**di, "struct module", "arch.orc_unwind_ip");
@@ -140,12 +185,12 @@ Result<Table> module_table(Session& session, std::uint64_t module, Format f) {
     if (n == 0) return Table{};
     if (n > 10'000'000) return fail("implausible ORC entry count", hex_address(module));
     std::vector<std::int32_t> ips(n);
-    std::vector<std::uint8_t> entries(6 * n);
+    std::vector<std::uint8_t> entries(std::size_t{layout.size} * n);
     if (auto r = t.read(AddressSpace::KernelVirtual, *ip_addr, std::as_writable_bytes(std::span{ips})); !r)
         return r.failure();
     if (auto r = t.read(AddressSpace::KernelVirtual, *un_addr, std::as_writable_bytes(std::span{entries})); !r)
         return r.failure();
-    return Table::build(*ip_addr, ips, entries, f);
+    return Table::build(*ip_addr, ips, entries, layout);
 }
 
 }  // namespace kdive::orc

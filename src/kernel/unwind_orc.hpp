@@ -12,6 +12,7 @@
 
 #include "kdive/result.hpp"
 #include "kdive/session.hpp"
+#include "kdive/type.hpp"
 
 namespace kdive::orc {
 
@@ -27,12 +28,32 @@ struct Entry {
     Type type = Type::Call;
 };
 
-// The orc_entry bit layout changed twice; by kernel release:
+// The orc_entry bit layout changed twice:
 //   v1 (< 6.3): sp_reg:4 bp_reg:4 type:2 end:1         (type CALL=0 REGS=1 REGS_PARTIAL=2)
 //   v2 (6.3):   sp_reg:4 bp_reg:4 type:2 signal:1 end:1
 //   v3 (6.4+):  sp_reg:4 bp_reg:4 type:3 signal:1      (UNDEFINED=0 END_OF_STACK=1 CALL=2 ...)
+// The debug info's struct orc_entry says which (layout_from_type); the release is the fallback
+// for a vmlinux without it.
 enum class Format { V1, V2, V3 };
 Format format_for_release(const std::string& release);
+
+// Where each field of an orc_entry lies, in bits from its start (size 0: absent).
+struct Layout {
+    struct Bits {
+        unsigned offset = 0, size = 0;
+    };
+    Format format = Format::V1;
+    unsigned size = 6;  // bytes per entry
+    Bits sp_offset{0, 16}, bp_offset{16, 16}, sp_reg{32, 4}, bp_reg{36, 4}, type{40, 2}, signal{},
+        end{42, 1};
+};
+Layout layout_for(Format f);
+// From struct orc_entry as the debug info describes it (the frame-pointer fields spelled bp_*
+// or fp_*): the format follows from the width of `type` and whether `signal` and `end` exist.
+// nullopt if it lacks a field the unwinder needs.
+std::optional<Layout> layout_from_type(const kdive::Type* orc_entry);
+
+Entry decode(std::span<const std::uint8_t> raw, const Layout& layout);
 Entry decode(const std::uint8_t raw[6], Format f);
 
 // The kernel's orc_fp_entry: what a frame-pointer frame looks like, for code without ORC (BPF).
@@ -42,7 +63,8 @@ class Table {
 public:
     // From the two arrays as they lie in memory at `ip_base` (run-time addresses).
     static Table build(std::uint64_t ip_base, std::span<const std::int32_t> ips,
-                       std::span<const std::uint8_t> entries, Format f, std::int64_t slide = 0);
+                       std::span<const std::uint8_t> entries, const Layout& layout,
+                       std::int64_t slide = 0);
     std::optional<Entry> find(std::uint64_t ip) const;
     bool empty() const { return ips_.empty(); }
     std::uint64_t first() const { return ips_.empty() ? 0 : ips_.front(); }
@@ -54,8 +76,8 @@ private:
 };
 
 // The vmlinux's table at run-time addresses (the KASLR slide applied).
-Result<Table> vmlinux_table(Session& session, Format f);
+Result<Table> vmlinux_table(Session& session, const Layout& layout);
 // A module's table from the dump.
-Result<Table> module_table(Session& session, std::uint64_t module, Format f);
+Result<Table> module_table(Session& session, std::uint64_t module, const Layout& layout);
 
 }  // namespace kdive::orc

@@ -343,10 +343,21 @@ TEST_CASE("module code: ORC tables and names from the dump", "[lab][bt][unwind]"
     auto mods = kdive::loaded_modules(session);
     REQUIRE(mods);
     REQUIRE_FALSE(mods->empty());
+    // The entry layout comes from the debug info's struct orc_entry: the lab's 6.1 kernel has
+    // the first format (type:2, end:1), as its release says.
+    auto di = session.debuginfo();
+    REQUIRE(di);
+    auto orc_type = (*di)->find_type("struct orc_entry");
+    REQUIRE(orc_type);
+    auto layout = kdive::orc::layout_from_type((*di)->complete(*orc_type));
+    REQUIRE(layout);
+    CHECK(layout->format == kdive::orc::Format::V1);
+    CHECK(layout->size == 6);
+    CHECK(layout->end.offset == 42);
     std::size_t with_orc = 0;
     for (const auto& m : *mods) {
         INFO(m.name);
-        auto table = kdive::orc::module_table(session, m.module, kdive::orc::Format::V1);
+        auto table = kdive::orc::module_table(session, m.module, *layout);
         REQUIRE(table);
         if (table->empty()) continue;
         ++with_orc;
