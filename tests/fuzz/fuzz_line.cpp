@@ -5,19 +5,11 @@
 #include <string_view>
 
 #include "kdive/command.hpp"
+#include "support/line_fuzz_spec.hpp"
 #include "repl/line.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    static const kdive::CommandSpec spec{
-        .name = "f",
-        .options = {{.short_name = "a"}, {.short_name = "i", .long_name = "in", .argument = "X"},
-                    {.short_name = "64"}, {.long_name = "n", .argument = "N", .number = true},
-                    {.short_name = "c", .argument = "C", .kind = kdive::ValueKind::Number, .group = "g"},
-                    {.short_name = "m", .argument = "M", .kind = kdive::ValueKind::Hex, .group = "g"}},
-        .arguments = {{.name = "x", .optional = true},
-                      {.name = "k", .kind = kdive::ValueKind::Integer, .optional = true},
-                      {.name = "rest", .optional = true, .repeated = true}},
-    };
+    static const kdive::CommandSpec& spec = kdive::testing::line_fuzz_spec();
     std::string_view line(reinterpret_cast<const char*>(data), size);
     auto l = kdive::parse_command_line(line);
     if (!l) return 0;

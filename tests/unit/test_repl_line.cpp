@@ -7,6 +7,7 @@
 
 #include "kdive/command.hpp"
 #include "repl/line.hpp"
+#include "support/line_fuzz_spec.hpp"
 
 using kdive::parse_command_line;
 using Words = std::vector<std::string>;
@@ -90,16 +91,7 @@ std::string garbage(std::mt19937& rng) {
 }  // namespace
 
 TEST_CASE("fuzz: random lines never crash the line and option parsers", "[repl][line][fuzz]") {
-    static const kdive::CommandSpec spec{
-        .name = "f",
-        .options = {{.short_name = "a"}, {.short_name = "i", .long_name = "in", .argument = "X"},
-                    {.short_name = "64"}, {.long_name = "n", .argument = "N", .number = true},
-                    {.short_name = "c", .argument = "C", .kind = kdive::ValueKind::Number, .group = "g"},
-                    {.short_name = "m", .argument = "M", .kind = kdive::ValueKind::Hex, .group = "g"}},
-        .arguments = {{.name = "x", .optional = true},
-                      {.name = "k", .kind = kdive::ValueKind::Integer, .optional = true},
-                      {.name = "rest", .optional = true, .repeated = true}},
-    };
+    static const kdive::CommandSpec& spec = kdive::testing::line_fuzz_spec();
     std::mt19937 rng(20240611);
     int parsed = 0, failed = 0;
     for (int i = 0; i < 50000; ++i) {
