@@ -174,7 +174,13 @@ private:
             if (active[cpu]) add(list, active[cpu]);
         }
         idle_.insert(list.tasks_.front().address);  // init_task: CPU 0's idle task
-        for (Task& t : list.tasks_) t.idle = idle_.contains(t.address);
+        for (Task& t : list.tasks_) {
+            t.idle = idle_.contains(t.address);
+            // A running task whose cpu field is not in the dump ran where it was found.
+            if (t.unreadable & Task::kCpu)
+                for (unsigned cpu = 0; cpu < active.size(); ++cpu)
+                    if (active[cpu] == t.address) t.cpu = static_cast<int>(cpu);
+        }
         active_ = std::move(active);
     }
 

@@ -520,6 +520,12 @@ Result<Backtrace> unwind_from_registers(Session& session, const Task& task, cons
     }
     auto stacks = task_stacks(session, task);
     if (!stacks) return stacks.failure();
+    // The task_struct's stack pointer is not in the dump: the stack the CPU was on is the
+    // task's if it is none of the CPU's own (task stacks are THREAD_SIZE-aligned).
+    if (!task.stack && (task.unreadable & Task::kStack) && !stack_of(*stacks, regs.rsp)) {
+        const std::uint64_t base = regs.rsp & ~((*d)->thread_size - 1);
+        stacks->insert(stacks->begin(), StackRange{"task", base, base + (*d)->thread_size});
+    }
     State st{.ip = regs.rip, .sp = regs.rsp, .bp = regs.rbp, .signal = true, .regs = start, .prev_regs = {}};
     Unwinder(session, **d, std::move(*stacks), bt).run(st, regs.rsp);
     return bt;
