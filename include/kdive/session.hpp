@@ -15,6 +15,9 @@
 
 namespace kdive {
 
+class ElfFile;        // src/debuginfo/elf_file.hpp
+class DwarfSections;  // src/debuginfo/dwarf_sections.hpp
+
 // A code or data address named by the symbol containing it.
 struct CodeSymbol {
     std::string name;
@@ -65,6 +68,16 @@ public:
     // Types and symbols from the vmlinux's DWARF, loaded on first use (the name index comes
     // from a cache keyed by build-id after the first session).
     virtual Result<DebugInfo*> debuginfo() { return fail("no debug info in this session"); }
+
+    // The vmlinux as the debug-info layer reads it: one libelf mapping and one set of .debug_*
+    // sections (with one libdwarf handle) per session, shared by the debug info, the unwinder's
+    // ORC and CFI tables and the line and inline tables, so the 600 MB file is not mapped and
+    // parsed once per reader. Types of the debug-info layer (src/debuginfo), opaque to plugins.
+    // Both live as long as the session.
+    virtual Result<const ElfFile*> vmlinux_elf() { return fail("no vmlinux in this session"); }
+    virtual Result<const DwarfSections*> vmlinux_sections() {
+        return fail("no vmlinux debug sections in this session");
+    }
 
     // Kernel state derived once (tasks, modules); see session_cache.hpp.
     SessionCache& cache() { return cache_; }

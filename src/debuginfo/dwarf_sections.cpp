@@ -2,6 +2,7 @@
 #include "debuginfo/dwarf_sections.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 
 #include <sys/mman.h>
@@ -56,7 +57,14 @@ void DwarfSections::DebugFree::operator()(Dwarf_Debug dbg) const {
     dwarf_object_finish(dbg, &err);
 }
 
+namespace {
+std::atomic<unsigned> g_collections{0};
+}  // namespace
+
+unsigned DwarfSections::collections() { return g_collections.load(); }
+
 Result<std::unique_ptr<DwarfSections>> DwarfSections::collect(const ElfFile& elf) {
+    ++g_collections;
     std::unique_ptr<DwarfSections> d(new DwarfSections(elf));  // private constructor
     d->sections_.push_back(DebugSection{});                     // the null section
     Elf* e = elf.elf();
@@ -175,6 +183,15 @@ Result<DwarfSections::DebugHandle> DwarfSections::open_libdwarf() const {
         return fail("libdwarf cannot read the debug info (" + msg + ")", elf_.path());
     }
     return DebugHandle(dbg);
+}
+
+Result<Dwarf_Debug> DwarfSections::libdwarf() const {
+    if (!shared_) {
+        auto h = open_libdwarf();
+        if (!h) return h.failure();
+        shared_ = std::move(*h);
+    }
+    return shared_.get();
 }
 
 }  // namespace kdive

@@ -54,6 +54,14 @@ public:
     };
     using DebugHandle = std::unique_ptr<std::remove_pointer_t<Dwarf_Debug>, DebugFree>;
     Result<DebugHandle> open_libdwarf() const;
+    // The one handle that the single-threaded readers share (the type loader, the line tables,
+    // the inline scopes), opened on first use and kept as long as these sections: each handle
+    // keeps its own abbreviation and unit caches, so one handle reads each unit header once.
+    Result<Dwarf_Debug> libdwarf() const;
+
+    // How many times collect() has run in this process: tests check that a session collects
+    // the vmlinux's sections once.
+    static unsigned collections();
 
 private:
     explicit DwarfSections(const ElfFile& elf) : elf_(elf) {}
@@ -70,6 +78,7 @@ private:
     // libdwarf keeps a pointer to the interface for the handle's lifetime.
     std::unique_ptr<Dwarf_Obj_Access_Interface> iface_;
     std::unique_ptr<Dwarf_Obj_Access_Methods> methods_;
+    mutable DebugHandle shared_;  // after iface_: finished before the interface goes
 };
 
 }  // namespace kdive

@@ -127,9 +127,9 @@ void for_each_child(Dwarf_Debug dbg, Dwarf_Die parent, F&& f) {
 
 Result<void> DwarfTypeLoader::ensure_open() const {
     if (dbg_) return {};
-    auto h = secs_.open_libdwarf();
+    auto h = secs_.libdwarf();
     if (!h) return h.failure();
-    dbg_ = std::move(*h);
+    dbg_ = *h;
     return {};
 }
 
@@ -158,7 +158,7 @@ Result<const Type*> DwarfTypeLoader::type_of_object(std::uint64_t die) const {
     if (auto r = ensure_open(); !r) return r.failure();
     Dwarf_Die d = nullptr;
     Dwarf_Error err = nullptr;
-    if (dwarf_offdie_b(dbg_.get(), die, true, &d, &err) != DW_DLV_OK)
+    if (dwarf_offdie_b(dbg_, die, true, &d, &err) != DW_DLV_OK)
         return fail("cannot read DIE", fmt::format("{:#x}", die));
     Die owned(d);
     if (die_tag(d) == DW_TAG_subprogram) return load_checked(die);  // its function type
@@ -171,7 +171,7 @@ Result<const Type*> DwarfTypeLoader::type_of_object(std::uint64_t die) const {
 
 Result<std::unique_ptr<Type>> DwarfTypeLoader::build(std::uint64_t off) const {
     if (auto r = ensure_open(); !r) return r.failure();
-    Dwarf_Debug dbg = dbg_.get();
+    Dwarf_Debug dbg = dbg_;
     Dwarf_Die raw = nullptr;
     Dwarf_Error err = nullptr;
     if (dwarf_offdie_b(dbg, off, true, &raw, &err) != DW_DLV_OK)

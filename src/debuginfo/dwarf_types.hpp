@@ -33,7 +33,7 @@ private:
     Result<std::unique_ptr<Type>> build(std::uint64_t die) const;
 
     const DwarfSections& secs_;
-    mutable DwarfSections::DebugHandle dbg_;
+    mutable Dwarf_Debug dbg_ = nullptr;  // the sections' shared handle (libdwarf())
     mutable std::unordered_map<std::uint64_t, std::unique_ptr<Type>> cache_;
     mutable std::vector<std::unique_ptr<Type>> synthesized_;
 };

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -13,7 +14,14 @@
 
 namespace kdive {
 
+namespace {
+std::atomic<unsigned> g_opens{0};
+}  // namespace
+
+unsigned ElfFile::opens() { return g_opens.load(); }
+
 Result<std::unique_ptr<ElfFile>> ElfFile::open(const std::string& path) {
+    ++g_opens;
     if (elf_version(EV_CURRENT) == EV_NONE) return fail("libelf version mismatch", path);
     std::unique_ptr<ElfFile> f(new ElfFile());  // private constructor: no make_unique
     f->path_ = path;

@@ -29,6 +29,9 @@ struct ElfSymbol {
 class ElfFile {
 public:
     static Result<std::unique_ptr<ElfFile>> open(const std::string& path);
+    // How many files open() has opened in this process: tests check that a session maps its
+    // vmlinux once.
+    static unsigned opens();
 
     const std::string& path() const { return path_; }
     GElf_Half type() const { return ehdr_.e_type; }  // ET_EXEC, ET_CORE, ET_REL...

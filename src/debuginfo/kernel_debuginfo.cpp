@@ -47,11 +47,21 @@ std::string dwarf_base_name(std::string_view c) {
 Result<std::unique_ptr<KernelDebugInfo>> KernelDebugInfo::open(const ElfFile& elf,
                                                                std::uint64_t slide,
                                                                const std::string& cache_dir) {
-    std::unique_ptr<KernelDebugInfo> d(new KernelDebugInfo(elf, slide));  // private constructor
-    d->cache_dir_ = cache_dir;
     auto secs = DwarfSections::collect(elf);
     if (!secs) return secs.failure();
-    d->secs_ = std::move(*secs);
+    auto d = open(elf, **secs, slide, cache_dir);
+    if (!d) return d.failure();
+    (*d)->own_secs_ = std::move(*secs);
+    return d;
+}
+
+Result<std::unique_ptr<KernelDebugInfo>> KernelDebugInfo::open(const ElfFile& elf,
+                                                               const DwarfSections& secs,
+                                                               std::uint64_t slide,
+                                                               const std::string& cache_dir) {
+    std::unique_ptr<KernelDebugInfo> d(new KernelDebugInfo(elf, slide));  // private constructor
+    d->cache_dir_ = cache_dir;
+    d->secs_ = &secs;
     // Without a build-id the cache could serve another file's index: build in memory only.
     const std::string key = elf.build_id().value_or("");
     auto idx = DwarfIndex::load_or_build(*d->secs_, key, cache_dir, &d->stats_);

@@ -16,8 +16,15 @@ namespace kdive {
 
 class KernelDebugInfo final : public DebugInfo {
 public:
-    // `elf` (with symbols loaded) must outlive this. `slide` is the KASLR offset.
+    // `elf` (with symbols loaded) must outlive this. `slide` is the KASLR offset. Collects
+    // and owns the file's .debug_* sections.
     static Result<std::unique_ptr<KernelDebugInfo>> open(const ElfFile& elf, std::uint64_t slide,
+                                                         const std::string& cache_dir);
+    // The same over sections collected (and owned) by the caller, which must outlive this: a
+    // session shares the vmlinux's sections with the unwinder and the line tables.
+    static Result<std::unique_ptr<KernelDebugInfo>> open(const ElfFile& elf,
+                                                         const DwarfSections& secs,
+                                                         std::uint64_t slide,
                                                          const std::string& cache_dir);
 
     Result<const Type*> find_type(std::string_view name) override;
@@ -37,6 +44,7 @@ public:
     std::optional<std::string> module_file(const std::string& module) const override;
 
     const DwarfIndex::Stats& index_stats() const { return stats_; }
+    const DwarfSections& sections() const { return *secs_; }
 
 private:
     KernelDebugInfo(const ElfFile& elf, std::uint64_t slide) : elf_(elf), slide_(slide) {}
@@ -45,7 +53,8 @@ private:
 
     const ElfFile& elf_;
     std::uint64_t slide_;
-    std::unique_ptr<DwarfSections> secs_;
+    std::unique_ptr<DwarfSections> own_secs_;  // when open() collected them
+    const DwarfSections* secs_ = nullptr;       // own_secs_ or the caller's
     std::unique_ptr<DwarfIndex> index_;
     std::unique_ptr<DwarfTypeLoader> types_;
     DwarfIndex::Stats stats_;

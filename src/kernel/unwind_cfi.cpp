@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "debuginfo/elf_file.hpp"
+#include "debuginfo/dwarf_sections.hpp"
 #include "util/leb128.hpp"
 
 namespace kdive::cfi {
@@ -240,20 +240,13 @@ std::optional<Row> Table::find(std::uint64_t pc) const {
 }
 
 Result<Table> vmlinux_table(Session& session) {
-    auto elf = ElfFile::open(session.vmlinux_path());
-    if (!elf) return elf.failure();
-    std::size_t shstrndx = 0;
-    if (elf_getshdrstrndx((*elf)->elf(), &shstrndx) != 0) return fail("no section names", session.vmlinux_path());
-    for (Elf_Scn* scn = nullptr; (scn = elf_nextscn((*elf)->elf(), scn));) {
-        GElf_Shdr sh;
-        if (!gelf_getshdr(scn, &sh)) continue;
-        const char* n = elf_strptr((*elf)->elf(), shstrndx, sh.sh_name);
-        if (!n || std::string_view(n) != ".debug_frame") continue;
-        Elf_Data* d = elf_getdata(scn, nullptr);
-        if (!d || !d->d_buf) break;
-        return Table::parse({static_cast<const std::uint8_t*>(d->d_buf), d->d_size}, session.kaslr_offset());
-    }
-    return fail("no .debug_frame section", session.vmlinux_path());
+    // .debug_frame is one of the session's .debug_* sections: no second mapping of the vmlinux.
+    auto secs = session.vmlinux_sections();
+    if (!secs) return secs.failure();
+    const auto frame = (*secs)->section(".debug_frame");
+    if (frame.empty()) return fail("no .debug_frame section", session.vmlinux_path());
+    return Table::parse({reinterpret_cast<const std::uint8_t*>(frame.data()), frame.size()},
+                        session.kaslr_offset());
 }
 
 }  // namespace kdive::cfi

@@ -54,7 +54,7 @@ std::optional<std::uint64_t> read_u64(std::span<const std::byte> d, std::size_t&
 
 class ScopeReader {
 public:
-    ScopeReader(const VmlinuxDwarf& vd, UnitScopes& out) : vd_(vd), dbg_(vd.dbg.get()), out_(out) {}
+    ScopeReader(const VmlinuxDwarf& vd, UnitScopes& out) : vd_(vd), dbg_(vd.dbg), out_(out) {}
 
     void read_unit(std::uint64_t unit_offset) {
         Dwarf_Die die = nullptr;

@@ -80,7 +80,7 @@ std::optional<SourceLine> source_line(Session& session, std::uint64_t addr) {
     const std::uint64_t link = addr - session.kaslr_offset();
     auto unit_off = vd.unit_at(link);
     if (!unit_off) return std::nullopt;
-    auto unit = vd.lines.get(*unit_off, [&] { return decode(vd.dbg.get(), *unit_off); });
+    auto unit = vd.lines.get(*unit_off, [&] { return decode(vd.dbg, *unit_off); });
     const auto& rows = unit->rows;
     auto row = std::upper_bound(rows.begin(), rows.end(), link,
                                 [](std::uint64_t a, const UnitLines::Row& r) { return a < r.address; });

@@ -150,7 +150,7 @@ Result<std::pair<std::span<const std::uint8_t>, std::uint64_t>> section(const El
 }  // namespace
 
 Result<Table> vmlinux_table(Session& session, const Layout& layout) {
-    auto elf = ElfFile::open(session.vmlinux_path());
+    auto elf = session.vmlinux_elf();  // the session's mapping, not one of our own
     if (!elf) return elf.failure();
     auto ip = section(**elf, ".orc_unwind_ip");
     if (!ip) return ip.failure();

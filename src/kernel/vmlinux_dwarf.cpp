@@ -9,19 +9,16 @@ namespace {
 
 Result<VmlinuxDwarf> load(Session& session) {
     VmlinuxDwarf d;
-    auto elf = ElfFile::open(session.vmlinux_path());
-    if (!elf) return elf.failure();
-    d.elf = std::move(*elf);
-    auto secs = DwarfSections::collect(*d.elf);
+    auto secs = session.vmlinux_sections();
     if (!secs) return secs.failure();
-    d.secs = std::move(*secs);
-    auto dbg = d.secs->open_libdwarf();
+    d.secs = *secs;
+    auto dbg = d.secs->libdwarf();  // the handle the type loader uses too
     if (!dbg) return dbg.failure();
-    d.dbg = std::shared_ptr<std::remove_pointer_t<Dwarf_Debug>>(dbg->release(), DwarfSections::DebugFree{});
+    d.dbg = *dbg;
     Dwarf_Arange* aranges = nullptr;
     Dwarf_Signed count = 0;
     Dwarf_Error err = nullptr;
-    if (dwarf_get_aranges(d.dbg.get(), &aranges, &count, &err) != DW_DLV_OK)
+    if (dwarf_get_aranges(d.dbg, &aranges, &count, &err) != DW_DLV_OK)
         return fail("the vmlinux has no .debug_aranges", session.vmlinux_path());
     for (Dwarf_Signed i = 0; i < count; ++i) {
         Dwarf_Unsigned segment = 0, seg_size = 0, length = 0;
@@ -31,9 +28,9 @@ Result<VmlinuxDwarf> load(Session& session) {
                 DW_DLV_OK &&
             length)
             d.ranges.push_back({start, start + length, unit});
-        dwarf_dealloc(d.dbg.get(), aranges[i], DW_DLA_ARANGE);
+        dwarf_dealloc(d.dbg, aranges[i], DW_DLA_ARANGE);
     }
-    dwarf_dealloc(d.dbg.get(), aranges, DW_DLA_LIST);
+    dwarf_dealloc(d.dbg, aranges, DW_DLA_LIST);
     std::sort(d.ranges.begin(), d.ranges.end(), [](const auto& a, const auto& b) { return a.start < b.start; });
     return d;
 }

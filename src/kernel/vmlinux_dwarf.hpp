@@ -16,7 +16,6 @@
 #include <vector>
 
 #include "debuginfo/dwarf_sections.hpp"
-#include "debuginfo/elf_file.hpp"
 #include "kdive/result.hpp"
 #include "kdive/session.hpp"
 
@@ -54,9 +53,10 @@ struct UnitLines;   // unwind_lines.cpp
 struct UnitScopes;  // unwind_inline.cpp
 
 struct VmlinuxDwarf {
-    std::unique_ptr<ElfFile> elf;  // before secs: they refer to it
-    std::unique_ptr<DwarfSections> secs;
-    std::shared_ptr<std::remove_pointer_t<Dwarf_Debug>> dbg;
+    // The session's sections and their shared libdwarf handle (Session::vmlinux_sections()),
+    // which outlive this: nothing here is released on destruction.
+    const DwarfSections* secs = nullptr;
+    Dwarf_Debug dbg = nullptr;
     struct Range {
         std::uint64_t start = 0, end = 0;  // link time
         std::uint64_t unit = 0;            // the unit's DIE offset in .debug_info

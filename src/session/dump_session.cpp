@@ -13,10 +13,12 @@ namespace kdive {
 
 namespace {
 
-// A debug vmlinux: an executable ELF with a symbol table. An ELF vmcore is ET_CORE.
-bool looks_like_vmlinux(const std::string& path) {
+// A debug vmlinux: an executable ELF with a symbol table (an ELF vmcore is ET_CORE), kept open
+// for the session; nullptr otherwise.
+std::unique_ptr<ElfFile> open_if_vmlinux(const std::string& path) {
     auto f = ElfFile::open(path);
-    return f && (*f)->type() == ET_EXEC && (*f)->has_section(".symtab");
+    if (!f || (*f)->type() != ET_EXEC || !(*f)->has_section(".symtab")) return nullptr;
+    return std::move(*f);
 }
 
 // The NUL-terminated string at link-time address `addr` in the vmlinux's sections.
@@ -58,10 +60,16 @@ std::string short_id(const std::optional<std::string>& id) {
 Result<std::unique_ptr<DumpSession>> DumpSession::open(const std::string& a, const std::string& b,
                                                        const SessionOptions& options) {
     std::string vmlinux_path = a, dump_path = b;
-    if (!looks_like_vmlinux(a) && looks_like_vmlinux(b)) std::swap(vmlinux_path, dump_path);
+    // The file that is the vmlinux stays open: the session maps it once.
+    std::unique_ptr<ElfFile> vmlinux = open_if_vmlinux(a);
+    if (!vmlinux) {
+        if ((vmlinux = open_if_vmlinux(b))) std::swap(vmlinux_path, dump_path);
+    }
 
     std::unique_ptr<DumpSession> s(new DumpSession());  // private constructor: no make_unique
-    if (auto r = s->open_vmlinux(vmlinux_path); !r) return r.failure();
+    // Neither looks like one: opening `a` says why it is not.
+    if (auto r = vmlinux ? s->open_vmlinux(std::move(vmlinux)) : s->open_vmlinux(vmlinux_path); !r)
+        return r.failure();
 
     auto target = KdumpTarget::open(dump_path, TargetOptions{.allow_truncated = options.force});
     if (!target) return target.failure();
@@ -78,9 +86,13 @@ Result<std::unique_ptr<DumpSession>> DumpSession::open(const std::string& a, con
 Result<void> KernelSession::open_vmlinux(const std::string& path) {
     auto elf = ElfFile::open(path);
     if (!elf) return elf.failure();
-    vmlinux_ = std::move(*elf);
+    return open_vmlinux(std::move(*elf));
+}
+
+Result<void> KernelSession::open_vmlinux(std::unique_ptr<ElfFile> elf) {
+    vmlinux_ = std::move(elf);
     if (vmlinux_->type() != ET_EXEC)
-        return fail("not a vmlinux (expected an executable ELF with debug info)", path);
+        return fail("not a vmlinux (expected an executable ELF with debug info)", vmlinux_->path());
     return vmlinux_->load_symbols();
 }
 
@@ -200,9 +212,20 @@ std::optional<CodeSymbol> KernelSession::symbolize_any(std::uint64_t addr) { ret
 
 Result<std::uint64_t> KernelSession::per_cpu_offset(unsigned cpu) { return per_cpu_address(*this, 0, cpu); }
 
+Result<const DwarfSections*> KernelSession::vmlinux_sections() {
+    if (!sections_) {
+        auto secs = DwarfSections::collect(*vmlinux_);
+        if (!secs) return secs.failure();
+        sections_ = std::move(*secs);
+    }
+    return sections_.get();
+}
+
 Result<DebugInfo*> KernelSession::debuginfo() {
     if (!debuginfo_) {
-        auto d = KernelDebugInfo::open(*vmlinux_, kaslr_offset_, default_cache_dir());
+        auto secs = vmlinux_sections();
+        if (!secs) return secs.failure();
+        auto d = KernelDebugInfo::open(*vmlinux_, **secs, kaslr_offset_, default_cache_dir());
         if (!d) return d.failure();
         debuginfo_ = std::move(*d);
     }

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "debuginfo/dwarf_sections.hpp"
 #include "debuginfo/elf_file.hpp"
 #include "debuginfo/kernel_debuginfo.hpp"
 #include "kdive/result.hpp"
@@ -36,6 +37,8 @@ public:
     std::optional<CodeSymbol> symbolize_any(std::uint64_t addr) override;
     Result<std::uint64_t> per_cpu_offset(unsigned cpu) override;
     Result<DebugInfo*> debuginfo() override;
+    Result<const ElfFile*> vmlinux_elf() override { return vmlinux_.get(); }
+    Result<const DwarfSections*> vmlinux_sections() override;
 
     const ElfFile& vmlinux() const { return *vmlinux_; }
     // phys_base as VMCOREINFO states it or as found in a dump without VMCOREINFO.
@@ -47,6 +50,8 @@ protected:
     // `memory` names the other side in mismatch messages: "dump", "running kernel".
     explicit KernelSession(std::string memory) : memory_(std::move(memory)) {}
     Result<void> open_vmlinux(const std::string& path);
+    // The same with the file already open (DumpSession told it from the dump by opening it).
+    Result<void> open_vmlinux(std::unique_ptr<ElfFile> elf);
     // Mismatch between vmlinux and memory: an error, or with --force a warning.
     Result<void> mismatch(const std::string& what, bool force);
     // What the vmlinux says it is: its linux_banner, release and build-id.
@@ -67,7 +72,9 @@ protected:
     std::optional<std::uint64_t> phys_base_;
     std::string kaslr_source_;
     std::vector<std::string> warnings_;
-    std::unique_ptr<KernelDebugInfo> debuginfo_;  // after vmlinux_: it refers to it
+    // After vmlinux_, which both refer to; debuginfo_ after sections_, which it borrows.
+    std::unique_ptr<DwarfSections> sections_;
+    std::unique_ptr<KernelDebugInfo> debuginfo_;
 };
 
 class DumpSession final : public KernelSession {

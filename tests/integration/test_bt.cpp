@@ -14,11 +14,15 @@
 
 #include <fmt/format.h>
 
+#include "debuginfo/dwarf_sections.hpp"
+#include "debuginfo/elf_file.hpp"
 #include "session/dump_session.hpp"
 #include "kdive/modules.hpp"
 #include "kdive/tasks.hpp"
 #include "kdive/unwind.hpp"
+#include "kernel/unwind_cfi.hpp"
 #include "kernel/unwind_orc.hpp"
+#include "kernel/vmlinux_dwarf.hpp"
 #include "lab.hpp"
 
 namespace {
@@ -333,6 +337,41 @@ TEST_CASE("bt unwinds every task to the bottom of its stack", "[lab][bt]") {
             }
         }
     }
+}
+
+TEST_CASE("a session maps the vmlinux once: debug info, ORC, CFI and line tables share it",
+          "[lab][bt][unwind]") {
+    const auto dump = lab::dumps().front();
+    const unsigned opens = kdive::ElfFile::opens();
+    const unsigned collections = kdive::DwarfSections::collections();
+    // Dump first: the session tells the vmlinux by opening it, and keeps that handle.
+    auto s = kdive::DumpSession::open(dump.path, lab::vmlinux());
+    REQUIRE(s);
+    kdive::Session& session = **s;
+    auto tasks = kdive::tasks(session);
+    REQUIRE(tasks);
+    const kdive::Task* panic = (*tasks)->panic_task();
+    REQUIRE(panic);
+    // What bt -a -l -I reads: every task's frames, their lines and inline calls.
+    for (const auto& t : (*tasks)->all()) {
+        auto bt = kdive::unwind_task(session, t);
+        if (&t != panic) continue;
+        REQUIRE(bt);
+        REQUIRE_FALSE(bt->frames.empty());
+        kdive::find_inlined_calls(session, *bt);
+        CHECK(kdive::source_line(session, bt->frames.front().pc).has_value());
+    }
+    REQUIRE(kdive::cfi::vmlinux_table(session));
+    auto orc = kdive::orc::vmlinux_table(session, kdive::orc::layout_for(kdive::orc::Format::V1));
+    REQUIRE(orc);
+    CHECK_FALSE(orc->empty());
+    auto vd = kdive::vmlinux_dwarf(session);
+    REQUIRE(vd);
+    CHECK((*vd)->secs == *session.vmlinux_sections());
+    // Two opens: the dump, to tell it from the vmlinux (libkdumpfile reads it), and the vmlinux,
+    // kept for everything else (it was six: three at start, ORC, CFI, the line tables).
+    CHECK(kdive::ElfFile::opens() - opens == 2);
+    CHECK(kdive::DwarfSections::collections() - collections == 1);
 }
 
 TEST_CASE("module code: ORC tables and names from the dump", "[lab][bt][unwind]") {

@@ -82,7 +82,11 @@ public:
         auto s = std::unique_ptr<SampleSession>(new SampleSession);
         s->path_ = path;
         s->elf_ = std::move(*elf);
-        auto di = KernelDebugInfo::open(*s->elf_, 0, "");  // no cache dir: in memory
+        auto secs = DwarfSections::collect(*s->elf_);
+        if (!secs) return nullptr;
+        s->secs_ = std::move(*secs);
+        // Over the session's sections, as KernelSession does: one set per session.
+        auto di = KernelDebugInfo::open(*s->elf_, *s->secs_, 0, "");  // no cache dir: in memory
         if (!di) return nullptr;
         s->di_ = std::move(*di);
         s->target_ = std::make_unique<SampleTarget>(*s->elf_, path);
@@ -101,11 +105,14 @@ public:
     std::optional<std::string> vmcoreinfo(std::string_view) const override { return std::nullopt; }
     unsigned num_cpus() const override { return 1; }
     Result<DebugInfo*> debuginfo() override { return di_.get(); }
+    Result<const ElfFile*> vmlinux_elf() override { return elf_.get(); }
+    Result<const DwarfSections*> vmlinux_sections() override { return secs_.get(); }
 
 private:
     SampleSession() = default;
     std::string path_;
     std::unique_ptr<ElfFile> elf_;
+    std::unique_ptr<DwarfSections> secs_;  // after elf_, before di_: each refers to the one before
     std::unique_ptr<KernelDebugInfo> di_;
     std::unique_ptr<SampleTarget> target_;
 };
