@@ -28,8 +28,9 @@ Result<KernelClock> kernel_clock(Session& s) {
     const std::uint64_t initial = static_cast<std::uint32_t>(-300 * static_cast<std::int64_t>(c.hz));
     c.uptime_ns = (c.jiffies - initial) * (1'000'000'000 / c.hz);
     // tk_core is an anonymous struct in most kernels: the expression engine finds the member.
-    for (auto [var, path] : {std::pair{"tk_core", "timekeeper.xtime_sec"}, std::pair{"timekeeper", "xtime_sec"}}) {
-        auto v = Object::variable(s, var).and_then([&](const Object& o) { return o.member(path); }).and_then(
+    for (const auto& where : {std::pair{"tk_core", "timekeeper.xtime_sec"}, std::pair{"timekeeper", "xtime_sec"}}) {
+        const std::string_view path = where.second;  // (clang 14 cannot capture a structured binding)
+        auto v = Object::variable(s, where.first).and_then([&](const Object& o) { return o.member(path); }).and_then(
             [](const Object& o) { return o.to_u64(); });
         if (v) {
             c.wall_sec = static_cast<std::int64_t>(*v);
