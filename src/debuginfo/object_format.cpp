@@ -66,46 +66,6 @@ std::string quoted_string(std::span<const std::byte> s, bool cut_short) {
     return out;
 }
 
-// The vmlinux symbol table as gdb keeps its minimal symbols: by address, then by name.
-struct MinimalSymbols {
-    std::vector<SymbolEntry> by_address;
-};
-
-Result<MinimalSymbols> load_minimal_symbols(DebugInfo& di) {
-    MinimalSymbols m;
-    di.for_each_symbol([&](const SymbolEntry& e) {
-        // Per-CPU offsets and absolute values are no places in the kernel's address space.
-        if (e.letter != 'a' && e.letter != 'A' && e.address >> 63) m.by_address.push_back(e);
-        return true;
-    });
-    std::sort(m.by_address.begin(), m.by_address.end(), [](const SymbolEntry& a, const SymbolEntry& b) {
-        return a.address != b.address ? a.address < b.address : a.name < b.name;
-    });
-    return m;
-}
-
-bool is_text(char letter) { return letter == 'T' || letter == 't' || letter == 'W' || letter == 'w'; }
-
-// gdb's lookup_minimal_symbol_by_pc_section and build_address_symbolic: the nearest symbol
-// below `addr` that has a size, if addr is inside it; else the nearest zero-sized one, but
-// only a text one (a label like _stext), since gdb drops zero-sized data symbols. That is why
-// init_task.stack (init_stack, no size) shows no <symbol>.
-const SymbolEntry* gdb_symbol(const MinimalSymbols& m, std::uint64_t addr) {
-    const auto& v = m.by_address;
-    auto it = std::upper_bound(v.begin(), v.end(), addr,
-                               [](std::uint64_t a, const SymbolEntry& e) { return a < e.address; });
-    const SymbolEntry* zero_sized = nullptr;
-    while (it != v.begin()) {
-        --it;
-        if (it->size) {
-            if (addr < it->address + it->size) return &*it;
-            break;
-        }
-        if (!zero_sized) zero_sized = &*it;
-    }
-    return zero_sized && is_text(zero_sized->letter) ? zero_sized : nullptr;
-}
-
 std::string symbol_suffix(std::string_view name, std::uint64_t offset) {
     return offset ? fmt::format(" <{}+{}>", name, offset) : fmt::format(" <{}>", name);
 }
@@ -184,7 +144,7 @@ public:
     std::string code_address(std::uint64_t v) {
         std::string out = fmt::format("{:#x}", v);
         if (v)
-            if (auto sym = s_.symbolize_any(v); sym && !sym->name.empty()) out += symbol_suffix(sym->name, sym->offset);
+            if (auto sym = s_.symbolize_any(v, SymbolRule::Code); sym && !sym->name.empty()) out += symbol_suffix(sym->name, sym->offset);
         return out;
     }
 
@@ -220,18 +180,11 @@ private:
         return "<float>";
     }
 
-    // " <sym+off>" for a data address, as crash's gdb names it: vmlinux symbols by gdb's rules,
-    // module symbols (crash's hook into gdb) as the nearest one below.
+    // " <sym+off>" for a data address, as crash's gdb names it: vmlinux symbols by gdb's
+    // minimal-symbol rule, module symbols (crash's hook into gdb) as the nearest one below.
     std::string data_symbol(std::uint64_t v) {
-        if (s_.symbolize(v)) {
-            auto m = s_.cache().get<MinimalSymbols>([this] { return load_minimal_symbols(di_); });
-            if (!m) return "";
-            const SymbolEntry* sym = gdb_symbol(**m, v);
-            return sym ? symbol_suffix(sym->name, v - sym->address) : "";
-        }
-        if (auto sym = s_.symbolize_any(v); sym && !sym->module.empty() && !sym->name.empty())
-            return symbol_suffix(sym->name, sym->offset);
-        return "";
+        auto sym = s_.symbolize_any(v, SymbolRule::Data);
+        return sym && !sym->name.empty() ? symbol_suffix(sym->name, sym->offset) : "";
     }
 
     // gdb's val_print_string: up to `print elements` characters before a NUL; "..." when
