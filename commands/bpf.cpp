@@ -18,6 +18,7 @@
 #include "kdive/interrupt.hpp"
 #include "kdive/modules.hpp"
 #include "kdive/object.hpp"
+#include "kdive/symbolizer.hpp"
 #include "kdive/type.hpp"
 
 namespace kdive {
@@ -36,47 +37,26 @@ std::string hex_string(std::span<const std::byte> b) {
     return s;
 }
 
-// Names for addresses in JITed code: BPF programs (as kallsyms calls them), maps, the vmlinux
-// and module symbols.
+// Names for addresses in JITed code: the session's symbolizer (BPF programs as kallsyms calls
+// them, the vmlinux, modules) and the maps the verifier put in place of file descriptors.
 class AddressNames {
 public:
-    AddressNames(Session& s, const std::vector<BpfProg>& progs, const std::vector<BpfMap>& maps)
-        : s_(s), progs_(progs), maps_(maps) {}
+    AddressNames(Session& s, const std::vector<BpfMap>& maps) : maps_(maps) {
+        if (auto sym = symbolizer(s)) names_ = *sym;
+    }
 
-    std::optional<std::string> name(std::uint64_t a) {
-        for (const auto& p : progs_)
-            if (p.bpf_func && a >= p.bpf_func && a < p.bpf_func + p.jited_len)
-                return with_offset(fmt::format("bpf_prog_{}_{}", p.tag_hex(), p.name), a - p.bpf_func);
+    std::optional<std::string> name(std::uint64_t a) const {
         for (const auto& m : maps_)
             if (a == m.map) return fmt::format("map[id:{}]", m.id);
-        if (auto sym = s_.symbolize(a)) return with_offset(sym->name, sym->offset);
-        if (!mods_) {
-            mods_.emplace();
-            if (auto mods = loaded_modules(s_)) *mods_ = std::move(*mods);
-        }
-        for (const auto& m : *mods_) {
-            if (a < m.base || a >= m.base + m.size) continue;
-            auto& syms = mod_syms_[m.name];
-            if (syms.empty())
-                if (auto ss = module_symbols(s_, m)) syms = std::move(*ss);
-            auto it = std::upper_bound(syms.begin(), syms.end(), a,
-                                       [](std::uint64_t v, const ModuleSymbol& x) { return v < x.address; });
-            if (it == syms.begin()) return std::nullopt;
-            --it;
-            return with_offset(it->name, a - it->address);
-        }
-        return std::nullopt;
+        if (!names_) return std::nullopt;
+        auto h = names_->jited(a);
+        if (!h || h->name.empty()) return std::nullopt;
+        return h->offset ? fmt::format("{}+{}", h->name, h->offset) : std::string(h->name);
     }
 
 private:
-    static std::string with_offset(const std::string& n, std::uint64_t off) {
-        return off ? fmt::format("{}+{}", n, off) : n;
-    }
-    Session& s_;
-    const std::vector<BpfProg>& progs_;
     const std::vector<BpfMap>& maps_;
-    std::optional<std::vector<LoadedModule>> mods_;
-    std::map<std::string, std::vector<ModuleSymbol>> mod_syms_;
+    const Symbolizer* names_ = nullptr;
 };
 
 // capstone's handle and one instruction buffer, released with it.
@@ -343,9 +323,11 @@ private:
         // crash resolve them: an exact symbol).
         cb.call = [&](const bpf::Insn& i) -> std::optional<std::string> {
             if (i.src != 0 || !call_base) return std::nullopt;
-            auto sym = c.s.symbolize(call_base + static_cast<std::int64_t>(i.imm));
+            auto names = symbolizer(c.s);
+            if (!names) return std::nullopt;
+            auto sym = (*names)->vmlinux(call_base + static_cast<std::int64_t>(i.imm));
             if (!sym || sym->offset) return std::nullopt;
-            return sym->name;
+            return std::string(sym->name);
         };
         // The verifier put map pointers in place of the file descriptors: show their IDs.
         cb.imm = [&](const bpf::Insn& i, std::uint64_t v) -> std::optional<std::string> {
@@ -386,7 +368,7 @@ private:
             return r;
         Disassembler dis;
         if (!dis.ok()) return fail("capstone cannot disassemble x86-64");
-        AddressNames names(c.s, c.progs, c.maps);
+        AddressNames names(c.s, c.maps);
         if (c.out.json()) c.out.begin_table({{"address", "ADDRESS"}, {"insn", "INSN"}, {"target", "TARGET"}});
         const std::uint8_t* ptr = code.data();
         std::size_t size = code.size();

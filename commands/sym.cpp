@@ -6,6 +6,7 @@
 #include "kdive/command.hpp"
 #include "kdive/modules.hpp"
 #include "kdive/object.hpp"
+#include "kdive/symbolizer.hpp"
 
 namespace kdive {
 namespace {
@@ -68,21 +69,18 @@ public:
             return {};
         }
         if (args.positionals().empty()) return fail("give a symbol or an address (or -l, -q)");
+        auto names = symbolizer(session);
         for (const auto& word : args.positionals()) {
             if (auto e = d.symbol_entry(word)) {
                 line(*e, e->address);
                 continue;
             }
             auto addr = parse_address(session, word);
-            // Past the kernel image (_end) the vmlinux's last symbols would claim everything.
-            const auto image_end = d.symbol_entry("_end");
-            if (addr && (!image_end || *addr < image_end->address)) {
-                auto e = d.symbol_containing(*addr);
-                if (e && (!e->size || *addr - e->address < e->size || e->letter == 't' || e->letter == 'T')) {
-                    line(*e, *addr);
+            if (addr)
+                if (auto e = names ? (*names)->containing(*addr) : std::nullopt) {
+                    line(SymbolEntry{e->name, e->address, e->size, e->letter}, *addr);
                     continue;
                 }
-            }
             // Not the vmlinux's: a module's symbol by name, or a module address.
             if (auto r = module_lookup(session, word, addr ? std::optional(*addr) : std::nullopt, module_line);
                 !r)

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Symbols and types of the dumped kernel, as commands see them: names to run-time addresses
-// (KASLR applied) and types, C type names to types. (Addresses back to names: Session::symbolize.)
+// (KASLR applied) and types, C type names to types. (Addresses back to names: the
+// kernel layer's symbolizer, symbolizer.hpp.)
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +34,24 @@ struct SymbolEntry {
     char letter = '?';  // nm's: T/t text, D/d data, B/b bss, R/r read-only, A/a absolute
 };
 
+// A vmlinux .symtab entry at its link-time address (no KASLR slide applied): the one copy of
+// the vmlinux's symbols, loaded and sorted by address once (ElfFile); the symbolizer reads it.
+struct ElfSymbol {
+    std::string_view name;  // points into the mapped string table
+    std::uint64_t address = 0;
+    std::uint64_t size = 0;
+    unsigned char type = 0;  // STT_NOTYPE, STT_FUNC, STT_OBJECT, ...
+    char letter = '?';  // nm's type letter: T text, D data, B bss, R read-only, A absolute; lower case: local
+};
+
+// The vmlinux's symbol table in address order and how its addresses move at run time: by the
+// KASLR slide, except per-CPU symbols (offsets below per_cpu_end) and absolute ones.
+struct LinkSymbols {
+    std::span<const ElfSymbol> symbols;
+    std::uint64_t slide = 0;
+    std::uint64_t per_cpu_end = 0;
+};
+
 // What a name is for `whatis` and completion.
 enum class NameClass { Type, Variable, Function, Enumerator };
 
@@ -53,9 +73,10 @@ public:
     virtual const Type* base_type(std::string_view c_name) = 0;  // "int", "unsigned long", "char"
     // The vmlinux symbol table, at run-time addresses.
     virtual std::optional<SymbolEntry> symbol_entry(std::string_view name) = 0;
-    virtual std::optional<SymbolEntry> symbol_containing(std::uint64_t address) = 0;
     // Every symbol in address order; stop early by returning false.
     virtual void for_each_symbol(const std::function<bool(const SymbolEntry&)>& f) = 0;
+    // The same table as it is kept, for the kernel layer's symbolizer (addresses to names).
+    virtual LinkSymbols link_symbols() const = 0;
     // A kernel module's debug file (.ko with DWARF): its types, and its symbols at `placed`
     // addresses, join the search after the vmlinux's. `module` is the module's name as the dump lists it.
     // `placed`: the module's symbols at their run-time addresses (from the dump's kallsyms),

@@ -25,6 +25,10 @@ struct CodeSymbol {
     std::string module;  // "" for the vmlinux
 };
 
+// Who asks for an address's name: a code address (crash's nearest symbol below) or a data
+// pointer (gdb's minimal-symbol rule).
+enum class SymbolRule { Code, Data };
+
 class Session {
 public:
     virtual ~Session() = default;
@@ -40,22 +44,11 @@ public:
     virtual std::optional<std::string> vmcoreinfo(std::string_view key) const = 0;
     virtual unsigned num_cpus() const = 0;
 
-    // The vmlinux symbol containing the run-time address `addr` (within the kernel image), as
-    // name and offset: what `rd -s` and `sym` print. nullopt outside the image.
-    struct SymbolOffset {
-        std::string name;
-        std::uint64_t offset = 0;
-    };
-    virtual std::optional<SymbolOffset> symbolize(std::uint64_t /*addr*/) const {
+    // A kernel address's symbol by `rule`: the vmlinux's, else a module's from the dump's
+    // kallsyms (with the module's name). The kernel layer's symbolizer answers (symbolizer.hpp,
+    // where the rules are); the value printer, below that layer, asks through here.
+    virtual std::optional<CodeSymbol> symbolize_any(std::uint64_t /*addr*/, SymbolRule /*rule*/ = SymbolRule::Code) {
         return std::nullopt;
-    }
-    // Any kernel address's symbol: the vmlinux's, else a module's from the dump's kallsyms
-    // (with the module's name). The kernel model answers (kdive::symbolize_code); the value
-    // printer, below that layer, asks through here. By default: vmlinux symbols only.
-    virtual std::optional<CodeSymbol> symbolize_any(std::uint64_t addr) {
-        auto s = symbolize(addr);
-        if (!s) return std::nullopt;
-        return CodeSymbol{s->name, s->offset, {}};
     }
 
     // The offset of CPU `cpu`'s per-CPU area (__per_cpu_offset[cpu]): what a per-CPU variable's

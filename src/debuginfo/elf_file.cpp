@@ -122,11 +122,4 @@ const ElfSymbol* ElfFile::symbol(std::string_view name) const {
     return it == by_name_.end() ? nullptr : &by_address_[it->second];
 }
 
-const ElfSymbol* ElfFile::symbol_at(std::uint64_t addr) const {
-    auto it = std::upper_bound(by_address_.begin(), by_address_.end(), addr,
-                               [](std::uint64_t a, const ElfSymbol& s) { return a < s.address; });
-    if (it == by_address_.begin()) return nullptr;
-    return &*std::prev(it);
-}
-
 }  // namespace kdive

@@ -13,18 +13,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include "kdive/debuginfo.hpp"
 #include "kdive/result.hpp"
 #include "util/unique_fd.hpp"
 
 namespace kdive {
-
-struct ElfSymbol {
-    std::string_view name;  // points into the mapped string table
-    std::uint64_t address = 0;
-    std::uint64_t size = 0;
-    unsigned char type = STT_NOTYPE;  // STT_FUNC, STT_OBJECT, ...
-    char letter = '?';  // nm's type letter: T text, D data, B bss, R read-only; lower case: local
-};
 
 class ElfFile {
 public:
@@ -42,8 +35,7 @@ public:
     // Symbols from .symtab at their link-time addresses (no KASLR slide applied).
     Result<void> load_symbols();
     const ElfSymbol* symbol(std::string_view name) const;
-    // The symbol containing (or nearest below) addr, for addr -> name+off.
-    const ElfSymbol* symbol_at(std::uint64_t addr) const;
+    // (Addresses to names: the kernel layer's Symbolizer, over symbols().)
     std::size_t symbol_count() const { return by_address_.size(); }
     const std::vector<ElfSymbol>& symbols() const { return by_address_; }  // by address
 

@@ -230,13 +230,6 @@ std::optional<SymbolEntry> KernelDebugInfo::symbol_entry(std::string_view name) 
     return entry(*s);
 }
 
-std::optional<SymbolEntry> KernelDebugInfo::symbol_containing(std::uint64_t address) {
-    if (address < slide_) return std::nullopt;
-    const ElfSymbol* s = elf_.symbol_at(address - slide_);
-    if (!s || is_per_cpu(*s)) return std::nullopt;
-    return entry(*s);
-}
-
 void KernelDebugInfo::for_each_symbol(const std::function<bool(const SymbolEntry&)>& f) {
     for (const ElfSymbol& s : elf_.symbols())
         if (!f(entry(s))) return;

@@ -34,8 +34,8 @@ public:
     const Type* pointer_to(const Type* t) override;
     const Type* base_type(std::string_view c_name) override;
     std::optional<SymbolEntry> symbol_entry(std::string_view name) override;
-    std::optional<SymbolEntry> symbol_containing(std::uint64_t address) override;
     void for_each_symbol(const std::function<bool(const SymbolEntry&)>& f) override;
+    LinkSymbols link_symbols() const override { return {elf_.symbols(), slide_, per_cpu_end_}; }
     std::vector<std::string> names_with_prefix(std::string_view prefix, NameClass cls,
                                                std::size_t limit) override;
 

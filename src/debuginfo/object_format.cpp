@@ -8,8 +8,8 @@
 #include <fmt/format.h>
 
 #include "kdive/debuginfo.hpp"
-#include "kdive/json.hpp"
 #include "kdive/object.hpp"
+#include "debuginfo/value_walk.hpp"
 
 namespace kdive {
 
@@ -19,20 +19,6 @@ namespace {
 // elements` at its default of 256 and `set print max-depth` at 20: these are those limits.
 constexpr std::size_t kPrintMax = 256;
 constexpr int kMaxDepth = 20;
-
-// An integer (or bit-field) from its bytes, sign-extended if its type is signed.
-std::uint64_t integer(const Type* t, std::span<const std::byte> b, std::uint32_t bit_offset,
-                      std::uint32_t bit_size) {
-    std::uint64_t raw = 0;
-    std::memcpy(&raw, b.data(), std::min<std::size_t>(8, b.size()));
-    const unsigned bits = bit_size ? bit_size : static_cast<unsigned>(std::min<std::size_t>(8, b.size()) * 8);
-    if (bit_size) raw >>= bit_offset;
-    if (bits < 64) {
-        raw &= (1ULL << bits) - 1;
-        if (t->is_signed() && ((raw >> (bits - 1)) & 1)) raw |= ~((1ULL << bits) - 1);
-    }
-    return raw;
-}
 
 // gdb's escapes (print_wchar) in a C string or character constant. After an octal escape gdb
 // escapes a digit too, so "\0001" does not read as one escape: `after_escape` carries that.
@@ -80,53 +66,6 @@ std::string quoted_string(std::span<const std::byte> s, bool cut_short) {
     return out;
 }
 
-// The bytes of member m inside an aggregate's bytes (empty if beyond them).
-std::span<const std::byte> member_bytes(const Member& m, std::span<const std::byte> b) {
-    const std::uint64_t off = std::min<std::uint64_t>(m.bit_offset / 8, b.size());
-    const std::uint64_t size = m.bit_size ? (m.bit_offset % 8 + m.bit_size + 7) / 8 : type_size(m.type.get());
-    return b.subspan(off, std::min<std::uint64_t>(size, b.size() - off));
-}
-
-// The vmlinux symbol table as gdb keeps its minimal symbols: by address, then by name.
-struct MinimalSymbols {
-    std::vector<SymbolEntry> by_address;
-};
-
-Result<MinimalSymbols> load_minimal_symbols(DebugInfo& di) {
-    MinimalSymbols m;
-    di.for_each_symbol([&](const SymbolEntry& e) {
-        // Per-CPU offsets and absolute values are no places in the kernel's address space.
-        if (e.letter != 'a' && e.letter != 'A' && e.address >> 63) m.by_address.push_back(e);
-        return true;
-    });
-    std::sort(m.by_address.begin(), m.by_address.end(), [](const SymbolEntry& a, const SymbolEntry& b) {
-        return a.address != b.address ? a.address < b.address : a.name < b.name;
-    });
-    return m;
-}
-
-bool is_text(char letter) { return letter == 'T' || letter == 't' || letter == 'W' || letter == 'w'; }
-
-// gdb's lookup_minimal_symbol_by_pc_section and build_address_symbolic: the nearest symbol
-// below `addr` that has a size, if addr is inside it; else the nearest zero-sized one, but
-// only a text one (a label like _stext), since gdb drops zero-sized data symbols. That is why
-// init_task.stack (init_stack, no size) shows no <symbol>.
-const SymbolEntry* gdb_symbol(const MinimalSymbols& m, std::uint64_t addr) {
-    const auto& v = m.by_address;
-    auto it = std::upper_bound(v.begin(), v.end(), addr,
-                               [](std::uint64_t a, const SymbolEntry& e) { return a < e.address; });
-    const SymbolEntry* zero_sized = nullptr;
-    while (it != v.begin()) {
-        --it;
-        if (it->size) {
-            if (addr < it->address + it->size) return &*it;
-            break;
-        }
-        if (!zero_sized) zero_sized = &*it;
-    }
-    return zero_sized && is_text(zero_sized->letter) ? zero_sized : nullptr;
-}
-
 std::string symbol_suffix(std::string_view name, std::uint64_t offset) {
     return offset ? fmt::format(" <{}+{}>", name, offset) : fmt::format(" <{}>", name);
 }
@@ -137,30 +76,56 @@ bool is_textual(DebugInfo& di, const Type* t) {
     return s && s->is_char();
 }
 
-class ObjectPrinter {
+// The text visitor: gdb's `print pretty` form, as crash shows it.
+class ObjectPrinter final : public ValueVisitor {
 public:
     ObjectPrinter(Session& s, DebugInfo& di, const ObjectFormatOptions& opt) : s_(s), di_(di), opt_(opt) {}
 
-    // `bytes` holds the value and `address` says where it lives (0: nowhere, an rvalue);
-    // bit-fields come with their position. `depth` is gdb's recursion level.
-    std::string print(const Type* type, std::span<const std::byte> bytes, std::uint64_t address, int depth,
-                      std::uint32_t bit_offset = 0, std::uint32_t bit_size = 0) {
-        const Type* t = di_.complete(strip_typedefs(type));
-        if (!t) return "void";
-        const bool string = t->kind == TypeKind::Array && is_textual(di_, t->target.get());
-        if ((t->kind == TypeKind::Struct || t->kind == TypeKind::Union || t->kind == TypeKind::Array) &&
-            !string && depth >= kMaxDepth)
-            return "{...}";
+    std::string take() { return std::move(out_); }
+
+    int max_depth() const override { return kMaxDepth; }
+    std::uint64_t max_elements() const override { return kPrintMax; }
+
+    void struct_begin(const Type*, int) override { out_ += '{'; }
+    void member(const Member& m, std::size_t i, int depth) override {
+        out_ += i ? ",\n" : "\n";
+        out_.append(static_cast<std::size_t>(depth + 1) * 2, ' ');
+        if (!m.name.empty()) out_ += m.name + " = ";
+    }
+    void struct_end(const Type*, std::size_t members, int depth) override {
+        if (!members) {
+            out_ += "<No data fields>}";
+            return;
+        }
+        out_ += '\n';
+        out_.append(static_cast<std::size_t>(depth) * 2, ' ');
+        out_ += '}';
+    }
+    void array_begin(const Type*, int) override { out_ += '{'; }
+    void element(std::uint64_t i, int) override {
+        if (i) out_ += ", ";
+    }
+    void array_end(const Type*, bool cut, int) override { out_ += cut ? "...}" : "}"; }
+    void char_array(const Type*, std::span<const std::byte> chars) override { out_ += quoted_string(chars, false); }
+    // An array of no length prints as a pointer to its first element.
+    void flexible_array(const Type* t, std::uint64_t address) override {
+        out_ += address_value(t->target.get(), address);
+    }
+    void too_deep() override { out_ += "{...}"; }
+
+    void scalar(const ScalarValue& v) override {
+        const Type* t = v.type;
+        if (!t) {
+            out_ += "void";
+            return;
+        }
         switch (t->kind) {
-            case TypeKind::Struct:
-            case TypeKind::Union: return aggregate(t, bytes, address, depth);
-            case TypeKind::Array: return array(t, bytes, address, depth);
-            case TypeKind::Pointer: return pointer(t, bytes);
-            case TypeKind::Enum: return enumeration(t, integer(t, bytes, bit_offset, bit_size));
-            case TypeKind::Int: return number(t, integer(t, bytes, bit_offset, bit_size));
-            case TypeKind::Float: return floating(t, bytes);
-            case TypeKind::Function: return "{function}";
-            default: return "void";
+            case TypeKind::Pointer: out_ += address_value(t->target.get(), v.value); return;
+            case TypeKind::Enum: out_ += enumeration(t, v.value); return;
+            case TypeKind::Int: out_ += number(t, v.value); return;
+            case TypeKind::Float: out_ += floating(t, v.bytes); return;
+            case TypeKind::Function: out_ += "{function}"; return;
+            default: out_ += "void"; return;
         }
     }
 
@@ -179,7 +144,7 @@ public:
     std::string code_address(std::uint64_t v) {
         std::string out = fmt::format("{:#x}", v);
         if (v)
-            if (auto sym = s_.symbolize_any(v); sym && !sym->name.empty()) out += symbol_suffix(sym->name, sym->offset);
+            if (auto sym = s_.symbolize_any(v, SymbolRule::Code); sym && !sym->name.empty()) out += symbol_suffix(sym->name, sym->offset);
         return out;
     }
 
@@ -215,24 +180,11 @@ private:
         return "<float>";
     }
 
-    std::string pointer(const Type* t, std::span<const std::byte> b) {
-        std::uint64_t v = 0;
-        std::memcpy(&v, b.data(), std::min<std::size_t>(8, b.size()));
-        return address_value(t->target.get(), v);
-    }
-
-    // " <sym+off>" for a data address, as crash's gdb names it: vmlinux symbols by gdb's rules,
-    // module symbols (crash's hook into gdb) as the nearest one below.
+    // " <sym+off>" for a data address, as crash's gdb names it: vmlinux symbols by gdb's
+    // minimal-symbol rule, module symbols (crash's hook into gdb) as the nearest one below.
     std::string data_symbol(std::uint64_t v) {
-        if (s_.symbolize(v)) {
-            auto m = s_.cache().get<MinimalSymbols>([this] { return load_minimal_symbols(di_); });
-            if (!m) return "";
-            const SymbolEntry* sym = gdb_symbol(**m, v);
-            return sym ? symbol_suffix(sym->name, v - sym->address) : "";
-        }
-        if (auto sym = s_.symbolize_any(v); sym && !sym->module.empty() && !sym->name.empty())
-            return symbol_suffix(sym->name, sym->offset);
-        return "";
+        auto sym = s_.symbolize_any(v, SymbolRule::Data);
+        return sym && !sym->name.empty() ? symbol_suffix(sym->name, sym->offset) : "";
     }
 
     // gdb's val_print_string: up to `print elements` characters before a NUL; "..." when
@@ -271,153 +223,13 @@ private:
         return static_cast<bool>(s_.target().read(AddressSpace::KernelVirtual, addr, out));
     }
 
-    std::string array(const Type* t, std::span<const std::byte> b, std::uint64_t address, int depth) {
-        const Type* elem = t->target.get();
-        const Type* se = di_.complete(strip_typedefs(elem));
-        const std::uint64_t esize = type_size(se);
-        // An array of no length (a flexible member) prints as a pointer to its first element.
-        if (!t->count || *t->count == 0 || esize == 0) return address_value(elem, address);
-        const std::uint64_t n = std::min<std::uint64_t>(*t->count, b.size() / esize);
-        if (se && se->is_char()) return quoted_string(b.first(n * esize), false);
-        std::string out = "{";
-        std::uint64_t i = 0;
-        for (; i < n && i < kPrintMax; ++i) {
-            if (i) out += ", ";
-            out += print(elem, b.subspan(i * esize, esize), address ? address + i * esize : 0, depth + 1);
-        }
-        if (i < n) out += "...";
-        return out + "}";
-    }
-
-    std::string aggregate(const Type* t, std::span<const std::byte> b, std::uint64_t address, int depth) {
-        if (t->members.empty()) return "{<No data fields>}";
-        std::string out = "{\n";
-        const std::string pad(static_cast<std::size_t>(depth + 1) * 2, ' ');
-        for (std::size_t i = 0; i < t->members.size(); ++i) {
-            const Member& m = t->members[i];
-            std::string v = print(m.type.get(), member_bytes(m, b), address ? address + m.bit_offset / 8 : 0,
-                                  depth + 1, static_cast<std::uint32_t>(m.bit_offset % 8), m.bit_size);
-            out += pad;
-            if (!m.name.empty()) out += m.name + " = ";
-            out += v;
-            out += i + 1 < t->members.size() ? ",\n" : "\n";
-        }
-        return out + std::string(static_cast<std::size_t>(depth) * 2, ' ') + "}";
-    }
-
     Session& s_;
     DebugInfo& di_;
     const ObjectFormatOptions& opt_;
-};
-
-// The JSON form: the same walk over the bytes, another printer.
-class JsonPrinter {
-public:
-    JsonPrinter(DebugInfo& di) : di_(di) {}
-
-    std::string print(const Type* type, std::span<const std::byte> b, std::uint32_t bit_offset = 0,
-                      std::uint32_t bit_size = 0) {
-        const Type* t = di_.complete(strip_typedefs(type));
-        if (!t) return "null";
-        switch (t->kind) {
-            case TypeKind::Struct:
-            case TypeKind::Union: {
-                std::string out = "{";
-                fields(t, b, out);
-                return out + "}";
-            }
-            case TypeKind::Array: return array(t, b);
-            case TypeKind::Pointer: {
-                std::uint64_t v = 0;
-                std::memcpy(&v, b.data(), std::min<std::size_t>(8, b.size()));
-                return fmt::format("\"{:#x}\"", v);
-            }
-            case TypeKind::Enum: {
-                const std::uint64_t v = integer(t, b, bit_offset, bit_size);
-                for (const auto& e : t->enumerators)
-                    if (static_cast<std::uint64_t>(e.value) == v) return json_quote(e.name);
-                return number(t, v);
-            }
-            case TypeKind::Int: {
-                const std::uint64_t v = integer(t, b, bit_offset, bit_size);
-                if (t->encoding == IntEncoding::Bool) return v ? "true" : "false";
-                return number(t, v);
-            }
-            case TypeKind::Float: {
-                double d = 0;
-                if (t->size == 4) {
-                    float f;
-                    std::memcpy(&f, b.data(), 4);
-                    d = f;
-                } else if (t->size == 8) {
-                    std::memcpy(&d, b.data(), 8);
-                }
-                return fmt::format("{}", d);
-            }
-            default: return "null";
-        }
-    }
-
-private:
-    static std::string number(const Type* t, std::uint64_t v) {
-        constexpr std::uint64_t kExact = 1ULL << 53;  // beyond it JSON readers round
-        if (t->is_signed()) {
-            const auto s = static_cast<std::int64_t>(v);
-            return s > -static_cast<std::int64_t>(kExact) && s < static_cast<std::int64_t>(kExact)
-                       ? fmt::format("{}", s) : fmt::format("\"{}\"", s);
-        }
-        return v < kExact ? fmt::format("{}", v) : fmt::format("\"{}\"", v);
-    }
-
-    // Members as "name": value pairs; an anonymous member's fields are merged in, as C sees them.
-    void fields(const Type* t, std::span<const std::byte> b, std::string& out) {
-        for (const Member& m : t->members) {
-            auto mb = member_bytes(m, b);
-            const Type* mt = di_.complete(strip_typedefs(m.type.get()));
-            if (m.name.empty() && mt && (mt->kind == TypeKind::Struct || mt->kind == TypeKind::Union)) {
-                // Offsets inside the anonymous member are from its own start.
-                fields(mt, b.subspan(std::min<std::uint64_t>(m.bit_offset / 8, b.size())), out);
-                continue;
-            }
-            if (out.size() > 1 && out.back() != '{') out += ',';
-            out += json_quote(m.name.empty() ? "<anonymous>" : m.name);
-            out += ':';
-            out += print(m.type.get(), mb, static_cast<std::uint32_t>(m.bit_offset % 8), m.bit_size);
-        }
-    }
-
-    std::string array(const Type* t, std::span<const std::byte> b) {
-        const Type* se = di_.complete(strip_typedefs(t->target.get()));
-        const std::uint64_t esize = type_size(se);
-        if (!t->count || esize == 0) return "[]";
-        const std::uint64_t n = std::min<std::uint64_t>(*t->count, b.size() / esize);
-        if (se && se->is_char()) {
-            std::string s;
-            for (std::uint64_t i = 0; i < n && b[i] != std::byte{0}; ++i) s += static_cast<char>(b[i]);
-            return json_quote(s);
-        }
-        std::string out = "[";
-        for (std::uint64_t i = 0; i < n; ++i) {
-            if (i) out += ',';
-            out += print(t->target.get(), b.subspan(i * esize, esize));
-        }
-        return out + "]";
-    }
-
-    DebugInfo& di_;
+    std::string out_;
 };
 
 }  // namespace
-
-Result<std::string> format_object_json(Session& session, const Object& v) {
-    auto di = session.debuginfo();
-    if (!di) return di.failure();
-    const Type* t = strip_typedefs(v.type());
-    if (t && t->kind == TypeKind::Function) return fmt::format("\"{:#x}\"", v.address());
-    auto bytes = v.bytes();
-    if (!bytes) return bytes.failure();
-    return JsonPrinter(**di).print(v.type(), *bytes, v.bit_offset(), v.bit_size());
-}
 
 Result<std::string> format_object(Session& session, const Object& v, const ObjectFormatOptions& opt) {
     auto di = session.debuginfo();
@@ -431,8 +243,9 @@ Result<std::string> format_object(Session& session, const Object& v, const Objec
     }
     auto bytes = v.bytes();
     if (!bytes) return bytes.failure();
-    return ObjectPrinter(session, **di, opt).print(v.type(), *bytes, v.address(), 0, v.bit_offset(),
-                                                   v.bit_size());
+    ObjectPrinter printer(session, **di, opt);
+    walk_value(**di, printer, v.type(), *bytes, v.address(), 0, v.bit_offset(), v.bit_size());
+    return printer.take();
 }
 
 }  // namespace kdive

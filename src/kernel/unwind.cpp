@@ -13,6 +13,7 @@
 #include "kdive/kernel_facts.hpp"
 #include "kdive/layout.hpp"
 #include "kdive/modules.hpp"
+#include "kdive/symbolizer.hpp"
 #include "kdive/utsname.hpp"
 #include "kernel/unwind_cfi.hpp"
 #include "kernel/unwind_orc.hpp"
@@ -36,8 +37,7 @@ struct UnwindData {
 
     struct Module {
         LoadedModule mod;
-        std::shared_ptr<orc::Table> orc;                  // loaded on first use
-        std::shared_ptr<std::vector<ModuleSymbol>> syms;  // likewise
+        std::shared_ptr<orc::Table> orc;  // loaded on first use
     };
     // Loaded on first use (module code in a trace is rare); mutable behind the session cache's
     // const pointer because it is filled lazily.
@@ -83,7 +83,7 @@ std::vector<UnwindData::Module>& modules_of(Session& session, const UnwindData& 
     if (!d.modules) {
         d.modules = std::make_shared<std::vector<UnwindData::Module>>();
         if (auto mods = loaded_modules(session))
-            for (auto& m : *mods) d.modules->push_back({std::move(m), nullptr, nullptr});
+            for (auto& m : *mods) d.modules->push_back({std::move(m), nullptr});
     }
     return *d.modules;
 }
@@ -449,25 +449,7 @@ Result<SavedCpuRegisters> registers_of(Session& session, const Task& task) {
 }  // namespace
 
 std::optional<CodeSymbol> symbolize_code(Session& session, std::uint64_t addr) {
-    if (auto s = session.symbolize(addr)) return CodeSymbol{s->name, s->offset, {}};
-    auto d = unwind_data(session);
-    if (!d) return std::nullopt;
-    UnwindData::Module* m = module_at(session, **d, addr);
-    if (!m) return std::nullopt;
-    if (!m->syms) {
-        auto syms = module_symbols(session, m->mod);
-        m->syms = std::make_shared<std::vector<ModuleSymbol>>(syms ? std::move(*syms)
-                                                                   : std::vector<ModuleSymbol>{});
-    }
-    const auto& syms = *m->syms;
-    auto it = std::upper_bound(syms.begin(), syms.end(), addr,
-                               [](std::uint64_t a, const ModuleSymbol& s) { return a < s.address; });
-    if (it == syms.begin()) return CodeSymbol{"", addr - m->mod.base, m->mod.name};
-    --it;
-    // Aliases share an address: the first in kallsyms order is the function's own name
-    // (dummy_cleanup_module, before the cleanup_module alias module_exit() adds), as crash says.
-    while (it != syms.begin() && std::prev(it)->address == it->address) --it;
-    return CodeSymbol{it->name, addr - it->address, m->mod.name};
+    return symbolize(session, addr, SymbolRule::Code);
 }
 
 Result<std::vector<StackRange>> task_stacks(Session& session, const Task& task) {

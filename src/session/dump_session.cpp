@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "kdive/kernel_facts.hpp"
+#include "kdive/symbolizer.hpp"
 #include "kdive/unwind.hpp"
 #include "memory/kaslr_probe.hpp"
 
@@ -197,18 +198,9 @@ Result<std::uint64_t> KernelSession::symbol_address(std::string_view name) const
     return sym->address + kaslr_offset_;
 }
 
-std::optional<Session::SymbolOffset> KernelSession::symbolize(std::uint64_t addr) const {
-    const ElfSymbol* text = vmlinux_->symbol("_text");
-    const ElfSymbol* end = vmlinux_->symbol("_end");
-    if (!text || !end) return std::nullopt;
-    const std::uint64_t link = addr - kaslr_offset_;
-    if (link < text->address || link >= end->address) return std::nullopt;
-    const ElfSymbol* sym = vmlinux_->symbol_at(link);
-    if (!sym) return std::nullopt;
-    return SymbolOffset{std::string(sym->name), link - sym->address};
+std::optional<CodeSymbol> KernelSession::symbolize_any(std::uint64_t addr, SymbolRule rule) {
+    return symbolize(*this, addr, rule);
 }
-
-std::optional<CodeSymbol> KernelSession::symbolize_any(std::uint64_t addr) { return symbolize_code(*this, addr); }
 
 Result<std::uint64_t> KernelSession::per_cpu_offset(unsigned cpu) { return per_cpu_address(*this, 0, cpu); }
 

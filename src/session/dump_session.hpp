@@ -33,8 +33,7 @@ public:
     Result<std::uint64_t> symbol_address(std::string_view name) const override;
     std::uint64_t kaslr_offset() const override { return kaslr_offset_; }
     std::string kaslr_source() const override { return kaslr_source_; }
-    std::optional<SymbolOffset> symbolize(std::uint64_t addr) const override;
-    std::optional<CodeSymbol> symbolize_any(std::uint64_t addr) override;
+    std::optional<CodeSymbol> symbolize_any(std::uint64_t addr, SymbolRule rule) override;
     Result<std::uint64_t> per_cpu_offset(unsigned cpu) override;
     Result<DebugInfo*> debuginfo() override;
     Result<const ElfFile*> vmlinux_elf() override { return vmlinux_.get(); }
