@@ -60,19 +60,23 @@ stage() {  # KDIR OUT
     chmod +x "$out/fetch-kernel.sh"
 }
 
-# unstable's makedumpfile (1.7.8 knows 6.12 and 7.x) on the host, from the sid root.
+# unstable's makedumpfile (1.7.8 knows 6.12 and 7.x) on the host, from the sid root, with the
+# scenario directory bound at /lab. /proc is mounted too: makedumpfile sizes its cyclic buffer
+# from /proc/meminfo, and without it crawls through the ELF dump in tiny cycles.
 refilter() {  # ROOT SCENARIO-DIR
-    local root=$1 d=$2
+    local root=$1 d=$2 rc=0
     [ $force = 0 ] && [ -s "$d/vmcore.sid.zlib" ] && return 0
     log "refiltering $d/vmcore.elf with unstable's makedumpfile"
-    mkdir -p "$root/lab"
+    mkdir -p "$root/lab" "$root/proc"
     mount --bind "$d" "$root/lab"
-    local rc=0
-    chroot "$root" makedumpfile -c -d 31 /lab/vmcore.elf /lab/vmcore.sid.zlib.tmp \
+    mount -t proc proc "$root/proc"
+    # --message-level 6: messages and errors, not the progress bar (megabytes in a log).
+    chroot "$root" makedumpfile --message-level 6 -c -d 31 /lab/vmcore.elf /lab/vmcore.sid.zlib.tmp \
         > "$d/refilter.log" 2>&1 || rc=$?
+    chroot "$root" makedumpfile -v 2>&1 | head -n 1 > "$d/refilter.version" || true
+    umount "$root/proc"
     umount "$root/lab"
-    [ $rc = 0 ] || { cat "$d/refilter.log" >&2; die "makedumpfile (unstable) failed on $d"; }
-    chroot "$root" makedumpfile --version 2>&1 | head -n 1 > "$d/refilter.version" || true
+    [ $rc = 0 ] || { tail -n 20 "$d/refilter.log" >&2; die "makedumpfile (unstable) failed on $d"; }
     mv "$d/vmcore.sid.zlib.tmp" "$d/vmcore.sid.zlib"
 }
 
