@@ -97,10 +97,12 @@ else
 fi
 sysmap=$(first_of "$D/boot/System.map-$VER" "$M/boot/System.map-$VER" \
                   "$M/lib/modules/$VER/System.map")
-if [ -n "$sysmap" ]; then
+# 7.x's linux-base ships a one-line placeholder ("The real System.map is in the ... -dbg
+# package"), not the map.
+if [ -n "$sysmap" ] && [ "$(wc -l < "$sysmap")" -gt 1000 ]; then
     cp "$sysmap" "$KDIR/System.map"
 else
-    # No System.map shipped: make it as the kernel's scripts/mksysmap does.
+    # No System.map: make it from vmlinux as the kernel's scripts/mksysmap does.
     nm -n "$KDIR/vmlinux" | grep -v -e ' [aNUw] ' -e ' __crc_' -e ' \$[adt]' -e ' \.L' \
         > "$KDIR/System.map"
 fi
