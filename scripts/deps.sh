@@ -11,6 +11,8 @@ PACKAGES=(
     libdwarf-dev libelf-dev libkdumpfile-dev libfmt-dev catch2 libreadline-dev libcapstone-dev zlib1g-dev
     # the lab: boot Debian's kernel under QEMU, crash it, capture dumps
     qemu-system-x86 busybox-static kexec-tools makedumpfile kmod cpio gzip python3 e2fsprogs
+    # the lab on other Debian kernels (tests/lab-kernels): their xz modules, unstable's tools
+    xz-utils debootstrap
     # the peers we measure against, and independent oracles for tests
     crash python3-drgn dwarves time
 )

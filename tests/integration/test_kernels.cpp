@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The lab on other Debian kernels (tests/lab-kernels/kernels.sh): each kernel's kdump-l5
+// scenario, KDIVE_LAB_DIR pointing at that kernel's lab. Dumps:
+//   vmcore.elf       the whole /proc/vmcore
+//   vmcore.sid.zlib  vmcore.elf refiltered (-c -d 31) by unstable's makedumpfile on the host
+//   vmcore.zlib      the guest's makedumpfile 1.7.2 (-c -d 31): on 6.12 and 7.x it drops pages
+//                    holding live slab objects (task_structs among them): "degraded"
+// One TEST_CASE per check and dump, so that ctest can hold back a failing one by name
+// (tests/CMakeLists.txt, label kernels-pending).
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "lab.hpp"
+
+namespace {
+
+const std::string kScenario = "kdump-l5";
+
+struct Row {
+    bool active = false;
+    int pid = 0, ppid = 0, cpu = 0;
+    std::string task, state, comm;
+};
+
+// kdive's ps table, parsed (as test_ps.cpp does).
+std::vector<Row> parse_ps(const std::string& text) {
+    std::vector<Row> rows;
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.size() < 10 || line.find("PID    PPID") != std::string::npos) continue;
+        Row r;
+        r.active = line[0] == '>';
+        std::istringstream f(line.substr(1));
+        std::string mem, vsz, rss;
+        if (!(f >> r.pid >> r.ppid >> r.cpu >> r.task >> r.state >> mem >> vsz >> rss)) continue;
+        std::getline(f >> std::ws, r.comm);
+        if (r.comm.size() > 2 && r.comm.front() == '[' && r.comm.back() == ']') r.comm = r.comm.substr(1, r.comm.size() - 2);
+        rows.push_back(r);
+    }
+    return rows;
+}
+
+// /proc's state letter as crash names it.
+std::string crash_state(const std::string& letter) {
+    static const std::map<std::string, std::string> m = {{"R", "RU"}, {"S", "IN"}, {"D", "UN"}, {"I", "ID"},
+                                                         {"Z", "ZO"}, {"T", "ST"}, {"t", "TR"}, {"X", "DE"},
+                                                         {"P", "PA"}};
+    auto it = m.find(letter);
+    return it == m.end() ? "?" + letter : it->second;
+}
+
+lab::fs::path dump_path(const std::string& file) {
+    auto p = lab::dir() / kScenario / file;
+    if (!lab::fs::exists(p)) FAIL("lab dump missing: " << p << " (run tests/lab-kernels/kernels.sh)");
+    return p;
+}
+
+std::string kernel() { return lab::truth(kScenario, "uname"); }
+
+std::vector<Row> ps_of(const lab::fs::path& dump) {
+    int status = 0;
+    const auto out = lab::kdive_batch("ps\n", dump, &status);
+    INFO(kernel() << " " << dump.filename().string() << ": ps output\n" << out);
+    REQUIRE(status == 0);
+    return parse_ps(out);
+}
+
+void check_release(const std::string& file) {
+    const auto dump = dump_path(file);
+    int status = 0;
+    const auto out = lab::kdive_batch("sys\n", dump, &status);
+    INFO(kernel() << " " << file << ": sys output\n" << out);
+    CHECK(status == 0);
+    CHECK_THAT(out, Catch::Contains("RELEASE: " + kernel()));
+}
+
+// ps against the live guest's ps (the same rules as test_ps.cpp on the 6.1 lab).
+void check_ps_truth(const std::string& file) {
+    const auto dump = dump_path(file);
+    const auto truth = lab::truth_lines(kScenario, "ps");
+    REQUIRE(truth.size() > 10);
+    const int self = std::stoi(truth[0].substr(truth[0].find('\t') + 1));  // "#self\tPID"
+    const auto rows = ps_of(dump);
+    std::map<int, Row> by_pid;
+    for (const auto& r : rows)
+        if (r.pid) by_pid[r.pid] = r;
+    std::set<int> truth_pids;
+    for (std::size_t i = 1; i < truth.size(); ++i) {
+        std::istringstream f(truth[i]);
+        std::string tid, ppid, state, comm;
+        std::getline(f, tid, '\t');
+        std::getline(f, ppid, '\t');
+        std::getline(f, state, '\t');
+        std::getline(f, comm);
+        truth_pids.insert(std::stoi(tid));
+        if (std::stoi(tid) == self) continue;  // the ps process itself, gone by the crash
+        INFO(kernel() << " " << file << ": truth " << truth[i]);
+        auto it = by_pid.find(std::stoi(tid));
+        CHECK(it != by_pid.end());
+        if (it == by_pid.end()) continue;
+        CHECK(it->second.ppid == std::stoi(ppid));
+        const std::string& c = it->second.comm;
+        CHECK((comm == c || comm.starts_with(c + "-") || (c.size() == 15 && comm.starts_with(c))));
+        const std::string& st = it->second.state;
+        if (state != "R") CHECK((st == crash_state(state) || st == "RU"));
+        else if (comm == "kd_burner") CHECK(st == "RU");
+        else CHECK((st == "RU" || st == "IN" || st == "ID" || st == "UN"));
+    }
+    for (const auto& r : rows) {
+        if (r.pid == 0 || truth_pids.contains(r.pid)) continue;
+        INFO(kernel() << " " << file << ": extra task " << r.pid << " " << r.comm);
+        CHECK(r.pid > self);
+    }
+    const std::string online = lab::truth(kScenario, "cpus");  // "0-1"
+    const auto dash = online.find('-');
+    const int cpus = dash == std::string::npos ? 1 : std::stoi(online.substr(dash + 1)) + 1;
+    CHECK(std::count_if(rows.begin(), rows.end(), [](const Row& r) { return r.pid == 0; }) == cpus);
+    const int panic_pid = std::stoi(lab::truth(kScenario, "panic_pid"));
+    INFO(kernel() << " " << file << ": panic task " << panic_pid);
+    REQUIRE(by_pid.contains(panic_pid));
+    CHECK(by_pid[panic_pid].active);
+    CHECK(by_pid[panic_pid].state == "RU");
+}
+
+// The tasks whose task_struct is all in the dump: the first word of every page it covers reads
+// (one batch; rd prints "ADDRESS:  VALUE ..." for a read and an error line for a missing page).
+std::set<std::string> readable_tasks(const lab::fs::path& dump, const std::vector<Row>& tasks, std::size_t size) {
+    std::string cmds;
+    std::map<std::string, std::vector<unsigned long>> pages;
+    for (const auto& t : tasks) {
+        const unsigned long start = std::stoul(t.task, nullptr, 16);
+        for (unsigned long a = start & ~0xfffUL; a < start + size; a += 0x1000) {
+            pages[t.task].push_back(std::max(a, start));
+            cmds += fmt::format("rd -64 {:#x} 1\n", std::max(a, start));
+        }
+    }
+    std::set<unsigned long> read;
+    for (const auto& l : lab::lines(lab::kdive_batch(cmds, dump))) {
+        const auto colon = l.find(':');
+        if (colon == 16 && l.find_first_not_of("0123456789abcdef") == colon) read.insert(std::stoul(l.substr(0, 16), nullptr, 16));
+    }
+    std::set<std::string> out;
+    for (const auto& [task, addrs] : pages)
+        if (std::all_of(addrs.begin(), addrs.end(), [&](unsigned long a) { return read.contains(a); })) out.insert(task);
+    return out;
+}
+
+// On a dump that lost pages, ps lists every task whose task_struct is all there, as it lists
+// it on the same crash's whole ELF dump; and no task the ELF dump does not have.
+void check_ps_degraded(const std::string& file) {
+    const auto dump = dump_path(file);
+    const auto elf_rows = ps_of(dump_path("vmcore.elf"));
+    const auto rows = ps_of(dump);
+    const auto size_out = lab::kdive_batch("p sizeof(struct task_struct)\n", dump_path("vmcore.elf"));
+    const auto eq = size_out.rfind('=');
+    REQUIRE(eq != std::string::npos);
+    const std::size_t size = std::stoul(size_out.substr(eq + 1));
+    std::map<std::string, Row> by_task;
+    for (const auto& r : rows) by_task[r.task] = r;
+    const auto readable_set = readable_tasks(dump, elf_rows, size);
+    std::map<int, std::string> elf_task_of;  // thread group leader's pid -> its task
+    for (const auto& e : elf_rows)
+        if (e.pid && !elf_task_of.contains(e.pid)) elf_task_of[e.pid] = e.task;
+    std::set<std::string> elf_tasks;
+    std::size_t readable = 0, missing = 0;
+    for (const auto& e : elf_rows) {
+        elf_tasks.insert(e.task);
+        if (!readable_set.contains(e.task)) {
+            ++missing;
+            continue;
+        }
+        ++readable;
+        INFO(kernel() << " " << file << ": task " << e.task << " pid " << e.pid << " " << e.comm
+                      << " (readable in this dump)");
+        auto it = by_task.find(e.task);
+        CHECK(it != by_task.end());
+        if (it == by_task.end()) continue;
+        CHECK(it->second.pid == e.pid);
+        CHECK(it->second.comm == e.comm);
+        // The parent's pid is read from the parent's task_struct: known only if that is here.
+        if (e.ppid == 0 || readable_set.contains(elf_task_of.at(e.ppid))) CHECK(it->second.ppid == e.ppid);
+    }
+    WARN(kernel() << " " << file << ": " << readable << " tasks readable, " << missing
+                  << " with pages missing, ps listed " << rows.size() << " of " << elf_rows.size());
+    for (const auto& r : rows) {
+        INFO(kernel() << " " << file << ": task " << r.task << " pid " << r.pid << " not on the ELF dump");
+        CHECK(elf_tasks.contains(r.task));
+    }
+}
+
+}  // namespace
+
+TEST_CASE("sys RELEASE is uname -r: vmcore.elf", "[kernels][sys]") { check_release("vmcore.elf"); }
+TEST_CASE("sys RELEASE is uname -r: vmcore.sid.zlib", "[kernels][sys]") { check_release("vmcore.sid.zlib"); }
+TEST_CASE("ps is the live ps: vmcore.elf", "[kernels][ps]") { check_ps_truth("vmcore.elf"); }
+TEST_CASE("ps is the live ps: vmcore.sid.zlib", "[kernels][ps]") { check_ps_truth("vmcore.sid.zlib"); }
+TEST_CASE("ps lists every readable task: vmcore.zlib", "[kernels][ps]") { check_ps_degraded("vmcore.zlib"); }
