@@ -45,7 +45,8 @@ struct ElfSymbol {
 };
 
 // The vmlinux's symbol table in address order and how its addresses move at run time: by the
-// KASLR slide, except per-CPU symbols (offsets below per_cpu_end) and absolute ones.
+// KASLR slide, except absolute symbols and zero-based per-CPU ones (offsets below per_cpu_end;
+// 0 where per-CPU variables are linked at kernel addresses, as on x86-64 since 6.15).
 struct LinkSymbols {
     std::span<const ElfSymbol> symbols;
     std::uint64_t slide = 0;

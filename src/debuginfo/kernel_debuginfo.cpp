@@ -68,15 +68,20 @@ Result<std::unique_ptr<KernelDebugInfo>> KernelDebugInfo::open(const ElfFile& el
     if (!idx) return idx.failure();
     d->index_ = std::move(*idx);
     d->types_ = std::make_unique<DwarfTypeLoader>(*d->secs_);
-    // Per-CPU variables are linked at offsets from 0 in .data..percpu and are not relocated.
+    // Per-CPU variables live in .data..percpu. Until 6.15 x86-64 linked them at offsets from 0,
+    // not relocated; since, at kernel addresses the KASLR slide moves like any other, and a
+    // CPU's copy is that address plus its __per_cpu_offset either way.
     const ElfSymbol* start = elf.symbol("__per_cpu_start");
     const ElfSymbol* end = elf.symbol("__per_cpu_end");
-    if (start && end && start->address == 0) d->per_cpu_end_ = end->address;
+    if (start && end && start->address < end->address) {
+        d->per_cpu_start_ = start->address;
+        d->per_cpu_end_ = end->address;
+    }
     return d;
 }
 
 bool KernelDebugInfo::is_per_cpu(const ElfSymbol& s) const {
-    return per_cpu_end_ && s.address < per_cpu_end_;
+    return per_cpu_end_ && s.address >= per_cpu_start_ && s.address < per_cpu_end_;
 }
 
 Result<const Type*> KernelDebugInfo::find_type(std::string_view name) {
@@ -129,7 +134,7 @@ Result<SymbolInfo> KernelDebugInfo::find_symbol(std::string_view name) {
     const ElfSymbol* sym = elf_.symbol(name);
     if (sym) {
         info.per_cpu = is_per_cpu(*sym);
-        info.address = info.per_cpu ? sym->address : sym->address + slide_;
+        info.address = info.per_cpu && per_cpu_zero_based() ? sym->address : sym->address + slide_;
         info.size = sym->size;
         info.is_function = sym->type == STT_FUNC;
     }
@@ -220,7 +225,7 @@ std::optional<std::string> KernelDebugInfo::module_file(const std::string& modul
 
 SymbolEntry KernelDebugInfo::entry(const ElfSymbol& s) const {
     // Per-CPU symbols and absolute ones are not moved by KASLR.
-    const bool fixed = is_per_cpu(s) || s.letter == 'a' || s.letter == 'A';
+    const bool fixed = (is_per_cpu(s) && per_cpu_zero_based()) || s.letter == 'a' || s.letter == 'A';
     return SymbolEntry{s.name, fixed ? s.address : s.address + slide_, s.size, s.letter};
 }
 

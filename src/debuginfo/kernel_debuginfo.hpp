@@ -35,7 +35,9 @@ public:
     const Type* base_type(std::string_view c_name) override;
     std::optional<SymbolEntry> symbol_entry(std::string_view name) override;
     void for_each_symbol(const std::function<bool(const SymbolEntry&)>& f) override;
-    LinkSymbols link_symbols() const override { return {elf_.symbols(), slide_, per_cpu_end_}; }
+    LinkSymbols link_symbols() const override {
+        return {elf_.symbols(), slide_, per_cpu_zero_based() ? per_cpu_end_ : 0};
+    }
     std::vector<std::string> names_with_prefix(std::string_view prefix, NameClass cls,
                                                std::size_t limit) override;
 
@@ -59,7 +61,9 @@ private:
     std::unique_ptr<DwarfTypeLoader> types_;
     DwarfIndex::Stats stats_;
     std::string cache_dir_;
-    std::uint64_t per_cpu_end_ = 0;
+    std::uint64_t per_cpu_start_ = 0, per_cpu_end_ = 0;  // .data..percpu at link time
+    // Linked at offsets from 0 (x86-64 before 6.15): per-CPU symbols are not slid.
+    bool per_cpu_zero_based() const { return per_cpu_end_ && per_cpu_start_ == 0; }
     std::unordered_map<const Type*, const Type*> pointers_;
     std::unordered_map<std::string, const Type*> base_types_;
     // Modules' debug info, searched after the vmlinux's, in load order.

@@ -11,6 +11,7 @@
 #include "kdive/kernel_facts.hpp"
 #include "kdive/list_walk.hpp"
 #include "kdive/object.hpp"
+#include "kdive/xarray.hpp"
 
 namespace kdive {
 
@@ -70,23 +71,84 @@ public:
         // side of the list.
         add(list, init->address());
         ListWalk leaders = list_entries(s_, init->address() + p_.tasks, p_.tasks);
-        note_walk(list, leaders, "the task list");
+        note_walk(leaders_, leaders);
         for (std::uint64_t task : leaders.nodes) {
             if (seen_.contains(task)) continue;
             add(list, task);
             add_threads(list, task);
         }
+        // A list the dump broke: what it would have led to, found other ways.
+        summarize(list, leaders_.count || threads_.count ? read_around(list) : 0);
         add_idle_and_active(list);
         list.index();
         return list;
     }
 
 private:
-    void note_walk(TaskList& list, const ListWalk& w, std::string_view what) {
+    // Broken lists are counted, the first of each kind kept: the user hears once what was read
+    // around, not once per list.
+    struct Breaks {
+        std::size_t count = 0;
+        std::optional<Error> first;
+    };
+    void note_walk(Breaks& b, const ListWalk& w) {
         if (!w.broken) return;
-        Error e = w.broken->prefixed(fmt::format("{} {}: ", what, w.gap_closed ? "is broken, read around"
-                                                                           : "is broken, tasks after it are missing"));
-        list.problems_.push_back(std::move(e));
+        if (!b.count++) b.first = *w.broken;
+    }
+    void summarize(TaskList& list, std::size_t found_around) {
+        if (leaders_.count)
+            list.problems_.push_back(leaders_.first->prefixed("the task list is broken: "));
+        if (threads_.count)
+            list.problems_.push_back(threads_.first->prefixed(
+                fmt::format("{} thread list{} broken; the first: ", threads_.count,
+                            threads_.count == 1 ? " is" : "s are")));
+        if (found_around)
+            list.problems_.push_back(fail(fmt::format("{} task{} found around them, through the pid IDR and "
+                                                      "children lists", found_around,
+                                                      found_around == 1 ? "" : "s"))
+                                         .error);
+        // Task lists live in slab pages every dump level keeps: a filter that dropped them did
+        // not know this kernel's memory layout.
+        const auto excluded = [](const Breaks& b) { return b.first && b.first->fault == FaultReason::Excluded; };
+        if (excluded(leaders_) || excluded(threads_))
+            list.problems_.push_back(fail("pages of live task lists are not in the dump: the makedumpfile "
+                                          "that made it may not know this kernel")
+                                         .error);
+    }
+
+    // Tasks no list led to: every struct pid in the pid namespace's IDR names its task, and
+    // every task found so far names its children.
+    std::size_t read_around(TaskList& list) {
+        const std::size_t before = list.tasks_.size();
+        auto found = [&](std::uint64_t task) {
+            if (!task || seen_.contains(task)) return;
+            add(list, task);
+            add_threads(list, task);
+        };
+        // pid_links[PIDTYPE_PID] (4.19+), pids[PIDTYPE_PID].node before.
+        const std::int64_t pid_type = [&]() -> std::int64_t {
+            if (auto di = s_.debuginfo())
+                if (auto e = (*di)->find_enumerator("PIDTYPE_PID")) return e->second;
+            return 0;
+        }();
+        auto link = member_offset(s_, p_.type, fmt::format("pid_links[{}]", pid_type));
+        if (!link) link = member_offset(s_, p_.type, fmt::format("pids[{}].node", pid_type));
+        auto idr = Object::variable(s_, "init_pid_ns").and_then([](const Object& ns) { return ns.member("idr"); });
+        if (link && idr)
+            if (auto pids = idr_entries(s_, idr->address()))
+                for (const XaEntry& e : *pids) {
+                    auto first = Object::at(s_, "struct pid", e.entry).and_then([&](const Object& pid) {
+                        return pid.member(fmt::format("tasks[{}].first", pid_type));
+                    }).and_then([](const Object& o) { return o.to_u64(); });
+                    if (first && *first) found(*first - *link);
+                }
+        auto children = member_offset(s_, p_.type, "children");
+        auto sibling = member_offset(s_, p_.type, "sibling");
+        if (children && sibling)
+            for (std::size_t i = 0; i < list.tasks_.size(); ++i)  // grows as children are found
+                for (std::uint64_t child : list_entries(s_, list.tasks_[i].address + *children, *sibling).nodes)
+                    found(child);
+        return list.tasks_.size() - before;
     }
 
     // One task: each field read on its own, so a page missing from the middle of the
@@ -143,7 +205,7 @@ private:
             head = leader + p_.thread_node;
         }
         ListWalk threads = list_entries(s_, head, p_.thread_node);
-        note_walk(list, threads, fmt::format("the thread list of {:#x}", leader));
+        note_walk(threads_, threads);
         for (std::uint64_t task : threads.nodes)
             if (task != leader) add(list, task);
     }
@@ -191,6 +253,7 @@ private:
     Session& s_;
     TaskPaths p_;
     std::uint64_t signal_ = 0;  // of the task add() read last
+    Breaks leaders_, threads_;
     std::unordered_set<std::uint64_t> seen_, idle_;
 };
 

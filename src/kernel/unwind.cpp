@@ -57,7 +57,14 @@ Result<const UnwindData*> unwind_data(Session& session) {
         else if (auto rel = session.vmcoreinfo("OSRELEASE")) d.orc_layout = orc::layout_for(orc::format_for_release(*rel));
         // A kernel built without ORC still unwinds by its .debug_frame and frame pointers.
         auto table = orc::vmlinux_table(session, d.orc_layout);
-        d.vmlinux = std::make_shared<orc::Table>(table ? std::move(*table) : orc::Table{});
+        orc::Table vmlinux_orc = table ? std::move(*table) : orc::Table{};
+        // The register numbering, from what the table itself says (module tables follow it).
+        if (!vmlinux_orc.empty())
+            if (auto regs = orc::registers_from_entries(vmlinux_orc.evidence())) {
+                d.orc_layout.regs = *regs;
+                vmlinux_orc.remap_registers(*regs);
+            }
+        d.vmlinux = std::make_shared<orc::Table>(std::move(vmlinux_orc));
         if (auto c = cfi::vmlinux_table(session)) d.cfi = std::make_shared<cfi::Table>(std::move(*c));
         auto text = session.symbol_address("_text");
         auto end = session.symbol_address("_end");

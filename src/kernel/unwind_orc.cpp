@@ -68,8 +68,8 @@ Entry decode(std::span<const std::uint8_t> raw, const Layout& l) {
     Entry e;
     e.sp_offset = static_cast<std::int16_t>(field(l.sp_offset));
     e.bp_offset = static_cast<std::int16_t>(field(l.bp_offset));
-    e.sp_reg = static_cast<std::uint8_t>(field(l.sp_reg));
-    e.bp_reg = static_cast<std::uint8_t>(field(l.bp_reg));
+    e.sp_reg = l.regs[field(l.sp_reg) & 15];
+    e.bp_reg = l.regs[field(l.bp_reg) & 15];
     const std::uint64_t type = field(l.type);
     if (l.format == Format::V3) {
         switch (type) {
@@ -120,6 +120,44 @@ Table Table::build(std::uint64_t ip_base, std::span<const std::int32_t> ips,
         t.entries_.push_back(decode(entries.subspan(stride * i, stride), layout));
     }
     return t;
+}
+
+RegisterEvidence Table::evidence() const {
+    RegisterEvidence ev;
+    for (const Entry& e : entries_) {
+        if (e.type == Type::Call && e.sp_offset == 8) ++ev.sp_at_entry[e.sp_reg & 15];
+        if (e.bp_offset < 0) ++ev.bp_saved[e.bp_reg & 15];
+    }
+    return ev;
+}
+
+void Table::remap_registers(const std::array<std::uint8_t, 16>& regs) {
+    for (Entry& e : entries_) {
+        e.sp_reg = regs[e.sp_reg & 15];
+        e.bp_reg = regs[e.bp_reg & 15];
+    }
+}
+
+std::optional<std::array<std::uint8_t, 16>> registers_from_entries(const RegisterEvidence& e) {
+    const auto most = [](const std::array<std::size_t, 16>& c) {
+        return static_cast<unsigned>(std::max_element(c.begin() + 1, c.end()) - c.begin());
+    };
+    const unsigned sp = most(e.sp_at_entry), prev_sp = most(e.bp_saved);
+    if (sp == RegSp && prev_sp == RegPrevSp) {
+        std::array<std::uint8_t, 16> id{};
+        for (std::size_t i = 0; i < id.size(); ++i) id[i] = static_cast<std::uint8_t>(i);
+        return id;
+    }
+    if (sp == 3 && prev_sp == 8) {
+        // Debian's 7.2: DX 2, SP 3, BP 4, R10 6, R13 7, PREV_SP 8, SP_INDIRECT 9, BP_INDIRECT 10
+        // (counted across its whole table against 6.12's); DI was not seen, 1 and 5 are left
+        // undefined so that an entry using them stops the trace rather than misleads it.
+        std::array<std::uint8_t, 16> m{};
+        m[2] = RegDx, m[3] = RegSp, m[4] = RegBp, m[6] = RegR10, m[7] = RegR13, m[8] = RegPrevSp,
+        m[9] = RegSpIndirect, m[10] = RegBpIndirect;
+        return m;
+    }
+    return std::nullopt;
 }
 
 std::optional<Entry> Table::find(std::uint64_t ip) const {

@@ -5,6 +5,7 @@
 // does (rightmost entry at or below the address).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -46,6 +47,10 @@ struct Layout {
     unsigned size = 6;  // bytes per entry
     Bits sp_offset{0, 16}, bp_offset{16, 16}, sp_reg{32, 4}, bp_reg{36, 4}, type{40, 2}, signal{},
         end{42, 1};
+    // The table's register numbers to the ones above (Reg): the ORC_REG_* numbers are
+    // #defines, in no debug info, and a kernel may number them otherwise (see
+    // registers_from_entries). Identity by default.
+    std::array<std::uint8_t, 16> regs = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
 };
 Layout layout_for(Format f);
 // From struct orc_entry as the debug info describes it (the frame-pointer fields spelled bp_*
@@ -54,6 +59,17 @@ Layout layout_for(Format f);
 std::optional<Layout> layout_from_type(const kdive::Type* orc_entry);
 
 Entry decode(std::span<const std::uint8_t> raw, const Layout& layout);
+
+// The register numbering a table uses, told by what it says most: a CALL frame whose sp is 8
+// above a register is sp-based (every function entry), and a frame pointer saved below a
+// register is saved below PREV_SP. The numbering of 4.14 to 6.x (SP 5, PREV_SP 1), or the one
+// Debian's 7.2 uses (SP 3, PREV_SP 8, BP_INDIRECT 10), as a map for Layout::regs; nullopt when
+// neither fits.
+struct RegisterEvidence {
+    std::array<std::size_t, 16> sp_at_entry{};  // raw sp_reg of CALL entries with sp_offset 8
+    std::array<std::size_t, 16> bp_saved{};     // raw bp_reg of entries with bp_offset < 0
+};
+std::optional<std::array<std::uint8_t, 16>> registers_from_entries(const RegisterEvidence& e);
 Entry decode(const std::uint8_t raw[6], Format f);
 
 // The kernel's orc_fp_entry: what a frame-pointer frame looks like, for code without ORC (BPF).
@@ -66,6 +82,10 @@ public:
                        std::span<const std::uint8_t> entries, const Layout& layout,
                        std::int64_t slide = 0);
     std::optional<Entry> find(std::uint64_t ip) const;
+    // The same with the raw register numbers mapped through `regs` (Layout::regs).
+    void remap_registers(const std::array<std::uint8_t, 16>& regs);
+    // What the entries say about their register numbering (registers_from_entries).
+    RegisterEvidence evidence() const;
     bool empty() const { return ips_.empty(); }
     std::uint64_t first() const { return ips_.empty() ? 0 : ips_.front(); }
     std::uint64_t last() const { return ips_.empty() ? 0 : ips_.back(); }

@@ -195,8 +195,29 @@ void check_ps_degraded(const std::string& file) {
     }
 }
 
+// bt of the panic task (the sysrq crash from the guest's shell) is whole: from the kexec
+// entry through panic and the sysrq handler down to the system call's entry and the user
+// registers it saved, with no note that the trace stopped.
+void check_bt(const std::string& file) {
+    const auto dump = dump_path(file);
+    const int panic_pid = std::stoi(lab::truth(kScenario, "panic_pid"));
+    int status = 0;
+    const auto out = lab::kdive_batch(fmt::format("bt {}\n", panic_pid), dump, &status);
+    INFO(kernel() << " " << file << ": bt output\n" << out);
+    CHECK(status == 0);
+    CHECK_THAT(out, Catch::Contains("crash_kexec at"));
+    CHECK_THAT(out, Catch::Contains(" panic at"));
+    CHECK_THAT(out, Catch::Contains("sysrq_handle_crash at"));
+    CHECK_THAT(out, Catch::Contains("write_sysrq_trigger at"));
+    CHECK_THAT(out, Catch::Contains("entry_SYSCALL_64"));
+    CHECK_THAT(out, Catch::Contains("CS: 0033"));  // the user-mode registers at the bottom
+    CHECK_THAT(out, !Catch::Contains("trace stops here"));
+}
+
 }  // namespace
 
+TEST_CASE("bt of the panic task is whole: vmcore.elf", "[kernels][bt]") { check_bt("vmcore.elf"); }
+TEST_CASE("bt of the panic task is whole: vmcore.zlib", "[kernels][bt]") { check_bt("vmcore.zlib"); }
 TEST_CASE("sys RELEASE is uname -r: vmcore.elf", "[kernels][sys]") { check_release("vmcore.elf"); }
 TEST_CASE("sys RELEASE is uname -r: vmcore.sid.zlib", "[kernels][sys]") { check_release("vmcore.sid.zlib"); }
 TEST_CASE("ps is the live ps: vmcore.elf", "[kernels][ps]") { check_ps_truth("vmcore.elf"); }

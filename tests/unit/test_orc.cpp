@@ -108,3 +108,35 @@ TEST_CASE("orc lookup takes the rightmost entry at or below the address", "[orc]
     CHECK(t.first() == 0x101000);
     CHECK(t.last() == 0x101010);
 }
+
+TEST_CASE("the register numbering is told by what the table says most", "[orc]") {
+    orc::RegisterEvidence classic;
+    classic.sp_at_entry[orc::RegSp] = 390000, classic.sp_at_entry[orc::RegBp] = 4000;
+    classic.bp_saved[orc::RegPrevSp] = 150000, classic.bp_saved[orc::RegBp] = 400;
+    auto id = orc::registers_from_entries(classic);
+    REQUIRE(id);
+    for (std::size_t i = 0; i < id->size(); ++i) CHECK((*id)[i] == i);
+
+    // Debian's 7.2 table: SP is 3, PREV_SP 8, BP_INDIRECT 10.
+    orc::RegisterEvidence renumbered;
+    renumbered.sp_at_entry[3] = 340000, renumbered.sp_at_entry[4] = 4700;
+    renumbered.bp_saved[8] = 118000, renumbered.bp_saved[4] = 440;
+    auto m = orc::registers_from_entries(renumbered);
+    REQUIRE(m);
+    CHECK((*m)[3] == orc::RegSp);
+    CHECK((*m)[8] == orc::RegPrevSp);
+    CHECK((*m)[10] == orc::RegBpIndirect);
+    CHECK((*m)[4] == orc::RegBp);
+    CHECK((*m)[1] == orc::RegUndefined);  // not seen: an entry using it stops the trace
+
+    // Decoding applies the map: a 7.2 CALL entry at a function start reads as sp = SP + 8.
+    orc::Layout l = orc::layout_for(orc::Format::V3);
+    l.regs = *m;
+    const auto e = orc::decode(raw(8, 0, 3 | 2u << 8), l);
+    CHECK(e.sp_reg == orc::RegSp);
+    CHECK(e.type == orc::Type::Call);
+
+    orc::RegisterEvidence unknown;
+    unknown.sp_at_entry[7] = 10, unknown.bp_saved[2] = 10;
+    CHECK_FALSE(orc::registers_from_entries(unknown));
+}
