@@ -214,8 +214,40 @@ void check_bt(const std::string& file) {
     CHECK_THAT(out, !Catch::Contains("trace stops here"));
 }
 
+// mod is /proc/modules: every module the guest had, at its base with its size (core_layout on
+// 5.10, mem[] on 6.12 and 7.x, as struct module has them).
+void check_mod(const std::string& file) {
+    const auto dump = dump_path(file);
+    int status = 0;
+    const auto out = lab::kdive_batch("mod\n", dump, &status);
+    INFO(kernel() << " " << file << ": mod output\n" << out);
+    CHECK(status == 0);
+    std::map<std::string, std::pair<unsigned long, unsigned long>> got;  // name -> base, size
+    for (const auto& l : lab::lines(out)) {
+        std::istringstream f(l);
+        std::string module, name, base, size;
+        if (!(f >> module >> name >> base >> size) || module == "MODULE") continue;
+        if (base.find_first_not_of("0123456789abcdef") != std::string::npos) continue;
+        got[name] = {std::stoul(base, nullptr, 16), std::stoul(size)};
+    }
+    const auto truth = lab::truth_lines(kScenario, "modules");  // "name size refs deps state base"
+    REQUIRE_FALSE(truth.empty());
+    for (const auto& t : truth) {
+        std::istringstream f(t);
+        std::string name, size, refs, deps, state, base;
+        f >> name >> size >> refs >> deps >> state >> base;
+        INFO("truth: " << t);
+        REQUIRE(got.contains(name));
+        CHECK(got[name].first == std::stoul(base, nullptr, 16));
+        CHECK(got[name].second == std::stoul(size));
+    }
+    CHECK(got.size() == truth.size());
+}
+
 }  // namespace
 
+TEST_CASE("mod is /proc/modules: vmcore.elf", "[kernels][mod]") { check_mod("vmcore.elf"); }
+TEST_CASE("mod is /proc/modules: vmcore.zlib", "[kernels][mod]") { check_mod("vmcore.zlib"); }
 TEST_CASE("bt of the panic task is whole: vmcore.elf", "[kernels][bt]") { check_bt("vmcore.elf"); }
 TEST_CASE("bt of the panic task is whole: vmcore.zlib", "[kernels][bt]") { check_bt("vmcore.zlib"); }
 TEST_CASE("sys RELEASE is uname -r: vmcore.elf", "[kernels][sys]") { check_release("vmcore.elf"); }
