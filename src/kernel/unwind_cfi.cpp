@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -66,7 +67,9 @@ Result<Table> Table::parse(std::span<const std::uint8_t> section, std::uint64_t 
     t.data_.assign(section.begin(), section.end());
     t.slide_ = slide;
     const auto& d = t.data_;
-    std::vector<std::pair<std::size_t, std::size_t>> cie_at;  // section offset -> cies_ index
+    // Section offset -> cies_ index: GCC emits a CIE per unit, thousands in a vmlinux, so the
+    // FDEs look theirs up by hash rather than by a scan.
+    std::unordered_map<std::size_t, std::size_t> cie_at;
     std::size_t pos = 0;
     while (pos + 4 <= d.size()) {
         Reader r{d, pos, d.size()};
@@ -99,13 +102,12 @@ Result<Table> Table::parse(std::span<const std::uint8_t> section, std::uint64_t 
             c.insns = r.pos;
             c.insns_end = entry_end;
             if (!r.bad && aug.find_first_not_of("z") == std::string::npos) {
-                cie_at.emplace_back(pos, t.cies_.size());
+                cie_at.emplace(pos, t.cies_.size());
                 t.cies_.push_back(c);
             }
         } else {
             Fde f;
-            auto it = std::find_if(cie_at.begin(), cie_at.end(),
-                                   [&](const auto& p) { return p.first == id; });
+            auto it = cie_at.find(static_cast<std::size_t>(id));
             const std::uint64_t start = r.fixed<std::uint64_t>();
             const std::uint64_t range = r.fixed<std::uint64_t>();
             if (it != cie_at.end() && !r.bad && start && range) {

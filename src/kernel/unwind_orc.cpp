@@ -59,8 +59,8 @@ std::optional<Layout> layout_from_type(const kdive::Type* orc_entry) {
 }
 
 Entry decode(std::span<const std::uint8_t> raw, const Layout& l) {
-    std::uint64_t v = 0;
-    for (std::size_t i = 0; i < raw.size() && i < 8; ++i) v |= std::uint64_t{raw[i]} << (8 * i);
+    std::uint64_t v = 0;  // a little-endian host reads the entry as one word
+    std::memcpy(&v, raw.data(), std::min<std::size_t>(raw.size(), sizeof v));
     auto field = [&](Layout::Bits b) -> std::uint64_t {
         if (!b.size) return 0;
         return (v >> b.offset) & (b.size >= 64 ? ~0ULL : (1ULL << b.size) - 1);
