@@ -17,44 +17,15 @@
 #include <fmt/format.h>
 
 #include "lab.hpp"
+#include "ps_table.hpp"
 
 namespace {
 
 const std::string kScenario = "kdump-l5";
 
-struct Row {
-    bool active = false;
-    int pid = 0, ppid = 0, cpu = 0;
-    std::string task, state, comm;
-};
-
-// kdive's ps table, parsed (as test_ps.cpp does).
-std::vector<Row> parse_ps(const std::string& text) {
-    std::vector<Row> rows;
-    std::istringstream in(text);
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.size() < 10 || line.find("PID    PPID") != std::string::npos) continue;
-        Row r;
-        r.active = line[0] == '>';
-        std::istringstream f(line.substr(1));
-        std::string mem, vsz, rss;
-        if (!(f >> r.pid >> r.ppid >> r.cpu >> r.task >> r.state >> mem >> vsz >> rss)) continue;
-        std::getline(f >> std::ws, r.comm);
-        if (r.comm.size() > 2 && r.comm.front() == '[' && r.comm.back() == ']') r.comm = r.comm.substr(1, r.comm.size() - 2);
-        rows.push_back(r);
-    }
-    return rows;
-}
-
-// /proc's state letter as crash names it.
-std::string crash_state(const std::string& letter) {
-    static const std::map<std::string, std::string> m = {{"R", "RU"}, {"S", "IN"}, {"D", "UN"}, {"I", "ID"},
-                                                         {"Z", "ZO"}, {"T", "ST"}, {"t", "TR"}, {"X", "DE"},
-                                                         {"P", "PA"}};
-    auto it = m.find(letter);
-    return it == m.end() ? "?" + letter : it->second;
-}
+using Row = lab::PsRow;
+using lab::crash_state;
+using lab::parse_ps;
 
 lab::fs::path dump_path(const std::string& file) {
     auto p = lab::dir() / kScenario / file;

@@ -6,10 +6,13 @@
 #pragma once
 
 #include <gelf.h>
+#include <unistd.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -116,5 +119,29 @@ private:
     std::unique_ptr<KernelDebugInfo> di_;
     std::unique_ptr<SampleTarget> target_;
 };
+
+// Compiles `source` with gcc (-g -O0 -no-pie, so pointers in .data are final, plus `flags`)
+// into a fresh temporary directory named after `tag`, and opens a session over it; on failure
+// `error` says why (the compiler's output).
+inline std::unique_ptr<SampleSession> compile_sample(const std::string& source, const std::string& flags,
+                                                     const std::string& tag, std::string& error) {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / ("kdive-" + tag + "-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    const fs::path bin = dir / fs::path(source).stem();
+    const std::string cmd = "gcc -g -gdwarf-5 -O0 -no-pie " + flags + " -o " + bin.string() + " " + source + " 2>&1";
+    FILE* p = popen(cmd.c_str(), "r");
+    std::string out;
+    char buf[512];
+    for (std::size_t n; p && (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+    if (p) pclose(p);
+    if (!fs::exists(bin)) {
+        error = "cannot compile " + source + ": " + out;
+        return nullptr;
+    }
+    auto session = SampleSession::open(bin.string());
+    if (!session) error = "cannot open " + bin.string() + " as a sample session";
+    return session;
+}
 
 }  // namespace kdive::testing

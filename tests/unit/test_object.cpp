@@ -5,33 +5,20 @@
 // middle of a struct (an excluded page) while the members around it stay readable.
 #include <catch2/catch.hpp>
 
-#include <cstdio>
-#include <filesystem>
 
 #include "kdive/list_walk.hpp"
 #include "kdive/object.hpp"
 #include "support/sample_session.hpp"
 
 using namespace kdive;
-namespace fs = std::filesystem;
 
 namespace {
 
 testing::SampleSession& sample() {
     static std::unique_ptr<testing::SampleSession> s = [] {
-        const fs::path dir = fs::temp_directory_path() / ("kdive-object-" + std::to_string(::getpid()));
-        fs::create_directories(dir);
-        const fs::path bin = dir / "object_sample";
-        const std::string cmd = "gcc -g -gdwarf-5 -O0 -no-pie -o " + bin.string() +
-                                " " KDIVE_TEST_DATA "/object_sample.c 2>&1";
-        FILE* p = popen(cmd.c_str(), "r");
-        std::string out;
-        char buf[512];
-        for (std::size_t n; p && (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-        if (p) pclose(p);
-        if (!fs::exists(bin)) FAIL("cannot compile the sample: " << out);
-        auto session = testing::SampleSession::open(bin.string());
-        REQUIRE(session);
+        std::string error;
+        auto session = testing::compile_sample(KDIVE_TEST_DATA "/object_sample.c", "", "object", error);
+        if (!session) FAIL(error);
         return session;
     }();
     return *s;

@@ -5,8 +5,6 @@
 // compiled here (tests/data/object_sample.c) behind the same SampleSession as the object tests.
 #include <catch2/catch.hpp>
 
-#include <cstdio>
-#include <filesystem>
 
 #include "debuginfo/dwarf_sections.hpp"
 #include "debuginfo/elf_file.hpp"
@@ -18,26 +16,16 @@
 #include "support/sample_session.hpp"
 
 using namespace kdive;
-namespace fs = std::filesystem;
 
 namespace {
 
 std::unique_ptr<testing::SampleSession> compile_sample() {
-    const fs::path dir = fs::temp_directory_path() / ("kdive-handle-" + std::to_string(::getpid()));
-    fs::create_directories(dir);
-    const fs::path bin = dir / "object_sample";
     // -fno-asynchronous-unwind-tables: GCC then writes .debug_frame (as the kernel's build does)
     // instead of .eh_frame, so the CFI reader has a table to read.
-    const std::string cmd = "gcc -g -gdwarf-5 -O0 -no-pie -fno-asynchronous-unwind-tables -o " +
-                            bin.string() + " " KDIVE_TEST_DATA "/object_sample.c 2>&1";
-    FILE* p = popen(cmd.c_str(), "r");
-    std::string out;
-    char buf[512];
-    for (std::size_t n; p && (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-    if (p) pclose(p);
-    if (!fs::exists(bin)) FAIL("cannot compile the sample: " << out);
-    auto session = testing::SampleSession::open(bin.string());
-    REQUIRE(session);
+    std::string error;
+    auto session = testing::compile_sample(KDIVE_TEST_DATA "/object_sample.c", "-fno-asynchronous-unwind-tables",
+                                           "handle", error);
+    if (!session) FAIL(error);
     return session;
 }
 

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// kdive's ps table as the lab tests read it back, and /proc's state letters in crash's names.
+#pragma once
+
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace lab {
+
+struct PsRow {
+    bool active = false;
+    int pid = 0, ppid = 0, cpu = 0;
+    std::string task, state, comm;
+};
+
+// The rows of `ps` output; lines that are no row (the header, notes after the rows) are skipped.
+inline std::vector<PsRow> parse_ps(const std::string& text) {
+    std::vector<PsRow> rows;
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.size() < 10 || line.find("PID    PPID") != std::string::npos) continue;
+        PsRow r;
+        r.active = line[0] == '>';
+        std::istringstream f(line.substr(1));
+        std::string mem, vsz, rss;
+        if (!(f >> r.pid >> r.ppid >> r.cpu >> r.task >> r.state >> mem >> vsz >> rss)) continue;
+        std::getline(f >> std::ws, r.comm);
+        if (r.comm.size() > 2 && r.comm.front() == '[' && r.comm.back() == ']') r.comm = r.comm.substr(1, r.comm.size() - 2);
+        rows.push_back(r);
+    }
+    return rows;
+}
+
+// /proc's state letter as crash names it.
+inline std::string crash_state(const std::string& letter) {
+    static const std::map<std::string, std::string> m = {{"R", "RU"}, {"S", "IN"}, {"D", "UN"}, {"I", "ID"},
+                                                         {"Z", "ZO"}, {"T", "ST"}, {"t", "TR"}, {"X", "DE"},
+                                                         {"P", "PA"}};
+    auto it = m.find(letter);
+    return it == m.end() ? "?" + letter : it->second;
+}
+
+}  // namespace lab
