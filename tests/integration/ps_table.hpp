@@ -34,6 +34,24 @@ inline std::vector<PsRow> parse_ps(const std::string& text) {
     return rows;
 }
 
+// A line of the guest's ps truth: "TID\tPPID\tSTATE\tCOMM".
+struct PsTruth {
+    int tid = 0, ppid = 0;
+    std::string state, comm;
+};
+inline PsTruth parse_truth_ps(const std::string& line) {
+    std::istringstream f(line);
+    std::string tid, ppid;
+    PsTruth t;
+    std::getline(f, tid, '\t');
+    std::getline(f, ppid, '\t');
+    std::getline(f, t.state, '\t');
+    std::getline(f, t.comm);
+    t.tid = std::stoi(tid);
+    t.ppid = std::stoi(ppid);
+    return t;
+}
+
 // /proc's state letter as crash names it.
 inline std::string crash_state(const std::string& letter) {
     static const std::map<std::string, std::string> m = {{"R", "RU"}, {"S", "IN"}, {"D", "UN"}, {"I", "ID"},

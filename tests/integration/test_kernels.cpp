@@ -64,12 +64,10 @@ void check_ps_truth(const std::string& file) {
         if (r.pid) by_pid[r.pid] = r;
     std::set<int> truth_pids;
     for (std::size_t i = 1; i < truth.size(); ++i) {
-        std::istringstream f(truth[i]);
-        std::string tid, ppid, state, comm;
-        std::getline(f, tid, '\t');
-        std::getline(f, ppid, '\t');
-        std::getline(f, state, '\t');
-        std::getline(f, comm);
+        const lab::PsTruth t = lab::parse_truth_ps(truth[i]);
+        const std::string tid = std::to_string(t.tid), ppid = std::to_string(t.ppid);
+        const std::string& state = t.state;
+        const std::string& comm = t.comm;
         truth_pids.insert(std::stoi(tid));
         if (std::stoi(tid) == self) continue;  // the ps process itself, gone by the crash
         INFO(kernel() << " " << file << ": truth " << truth[i]);

@@ -36,12 +36,10 @@ TEST_CASE("ps lists every task the guest's ps saw, with its parent, state and co
 
             std::size_t compared = 0;
             for (std::size_t i = 1; i < truth.size(); ++i) {
-                std::istringstream f(truth[i]);
-                std::string tid, ppid, state, comm;
-                std::getline(f, tid, '\t');
-                std::getline(f, ppid, '\t');
-                std::getline(f, state, '\t');
-                std::getline(f, comm);
+                const lab::PsTruth t = lab::parse_truth_ps(truth[i]);
+                const std::string tid = std::to_string(t.tid), ppid = std::to_string(t.ppid);
+                const std::string& state = t.state;
+                const std::string& comm = t.comm;
                 if (std::stoi(tid) == self) continue;  // the ps process itself, gone by the crash
                 INFO(dump.name() << ": truth " << truth[i]);
                 auto it = by_pid.find(std::stoi(tid));
