@@ -103,7 +103,7 @@ public:
         if (args.has("p")) return parents(tl, *selected, out);
         if (args.has("c")) return children(tl, *selected, out);
         if (args.has("a")) return arguments(session, *selected, out);
-        if (auto r = table(session, *selected, args.has("s"), out); !r) return r;
+        if (auto r = table(session, tl, *selected, args.has("s"), out); !r) return r;
         // Said once, after the rows: what the walk had to read around.
         for (const Error& e : tl.problems()) out.print("ps: {}\n", e.message());
         if (tl.partial())
@@ -171,7 +171,7 @@ private:
         return out;
     }
 
-    Result<void> table(Session& session, const std::vector<const Task*>& ts,
+    Result<void> table(Session& session, const TaskList& tl, const std::vector<const Task*>& ts,
                        bool kstack, Output& out) {
         auto usage = memory_usage(session);
         if (!usage) return usage.failure();
@@ -181,19 +181,32 @@ private:
         for (const Task* t : ts) {
             if (out.broken()) break;
             const TaskUsage u = (*usage)->of(*t);
+            // What the dump could not give is shown as "-" (JSON: null), never as a made-up 0.
+            const bool no_pid = t->unreadable & Task::kPid, no_cpu = t->unreadable & Task::kCpu,
+                       no_state = t->unreadable & Task::kState, no_mm = t->unreadable & Task::kMm,
+                       no_comm = t->unreadable & Task::kComm;
+            const Task* parent = tl.parent_of(*t);
+            const bool no_ppid = (t->unreadable & Task::kParent) || (parent && (parent->unreadable & Task::kPid));
+            const auto cell = [&](bool unknown, auto v, std::string_view missing) {
+                return unknown ? std::string(missing) : fmt::format("{}", v);
+            };
             if (out.json()) {
                 out.raw_json(fmt::format(
-                    R"({{"pid":{},"ppid":{},"cpu":{},"task":"{:#x}","state":"{}","active":{},"mem_percent":{:.1f},"vsz":{},"rss":{},"comm":{},"kernel_thread":{}}})",
-                    t->pid, t->ppid, t->cpu, t->address, t->state_name(), t->active, u.mem_percent,
-                    u.vsz_kb, u.rss_kb, json_quote(t->comm), t->kernel_thread()));
+                    R"({{"pid":{},"ppid":{},"cpu":{},"task":"{:#x}","state":{},"active":{},"mem_percent":{},"vsz":{},"rss":{},"comm":{},"kernel_thread":{}}})",
+                    cell(no_pid, t->pid, "null"), cell(no_ppid, t->ppid, "null"), cell(no_cpu, t->cpu, "null"),
+                    t->address, no_state ? "null" : json_quote(t->state_name()), t->active,
+                    cell(no_mm, fmt::format("{:.1f}", u.mem_percent), "null"), cell(no_mm, u.vsz_kb, "null"),
+                    cell(no_mm, u.rss_kb, "null"), no_comm ? "null" : json_quote(t->comm),
+                    no_mm ? "null" : (t->kernel_thread() ? "true" : "false")));
                 continue;
             }
             // crash shows the saved stack pointer of a task that is not running, "--" otherwise.
             std::string where = fmt::format("{:016x}", t->address);
             if (kstack) where = t->active ? "       --       " : fmt::format("{:016x}", t->ksp);
-            out.print("{}{:>8}{:>8}{:>4}  {}  {}{:>6.1f}{:>9}{:>9}  {}\n", t->active ? '>' : ' ', t->pid,
-                      t->ppid, t->cpu, where, t->state_name(), u.mem_percent, u.vsz_kb, u.rss_kb,
-                      shown_comm(*t));
+            out.print("{}{:>8}{:>8}{:>4}  {}  {:<2}{:>6}{:>9}{:>9}  {}\n", t->active ? '>' : ' ',
+                      cell(no_pid, t->pid, "-"), cell(no_ppid, t->ppid, "-"), cell(no_cpu, t->cpu, "-"), where,
+                      no_state ? "-" : t->state_name(), cell(no_mm, fmt::format("{:.1f}", u.mem_percent), "-"),
+                      cell(no_mm, u.vsz_kb, "-"), cell(no_mm, u.rss_kb, "-"), no_comm ? "-" : shown_comm(*t));
         }
         return {};
     }

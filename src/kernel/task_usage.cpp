@@ -55,11 +55,12 @@ Result<MemoryUsage> compute(Session& s) {
         return (f ? (*f)->page_size : 4096) / 1024;
     }();
     // SPLIT_RSS_COUNTING: task_struct.rss_stat.count[i] (an int each), per thread.
+    const auto task_type = Object::at(s, "struct task_struct", 0);
     std::map<std::uint64_t, std::int64_t> unsynced;
     for (const Task& t : (*list)->all()) {
         if (!t.mm) continue;
-        auto counts = Object::at(s, "struct task_struct", t.address).and_then([](const Object& o) {
-            return o.member("rss_stat.count");
+        auto counts = task_type.and_then([&](const Object& type) {
+            return Object::at(s, type.type(), t.address).member("rss_stat.count");
         });
         if (!counts) {
             if (counts.error().kind == ErrorKind::Lookup) break;  // counts go to the mm directly

@@ -24,6 +24,7 @@ struct TaskPaths {
     std::uint64_t tasks = 0;     // offsetof(tasks)
     std::uint64_t thread_node = 0;
     bool thread_head = false;    // signal->thread_head (4.x+), else thread_group
+    std::uint64_t signal_thread_head = 0;  // offsetof(struct signal_struct, thread_head)
     std::string state, cpu;
 };
 
@@ -45,8 +46,9 @@ Result<TaskPaths> task_paths(Session& s) {
     p.tasks = *tasks;
     p.state = first_member(s, p.type, {"__state", "state"});
     p.cpu = first_member(s, p.type, {"thread_info.cpu", "cpu"});
-    if (member_offset(s, "struct signal_struct", "thread_head")) {
+    if (auto head = member_offset(s, "struct signal_struct", "thread_head")) {
         p.thread_head = true;
+        p.signal_thread_head = *head;
         auto node = member_offset(s, p.type, "thread_node");
         if (!node) return node.failure();
         p.thread_node = *node;
@@ -134,12 +136,13 @@ private:
         auto link = member_offset(s_, p_.type, fmt::format("pid_links[{}]", pid_type));
         if (!link) link = member_offset(s_, p_.type, fmt::format("pids[{}].node", pid_type));
         auto idr = Object::variable(s_, "init_pid_ns").and_then([](const Object& ns) { return ns.member("idr"); });
-        if (link && idr)
+        auto pid_struct = Object::at(s_, "struct pid", 0);
+        const std::string first_task = fmt::format("tasks[{}].first", pid_type);
+        if (link && idr && pid_struct)
             if (auto pids = idr_entries(s_, idr->address()))
                 for (const XaEntry& e : *pids) {
-                    auto first = Object::at(s_, "struct pid", e.entry).and_then([&](const Object& pid) {
-                        return pid.member(fmt::format("tasks[{}].first", pid_type));
-                    }).and_then([](const Object& o) { return o.to_u64(); });
+                    auto first = Object::at(s_, pid_struct->type(), e.entry).member(first_task).and_then(
+                        [](const Object& o) { return o.to_u64(); });
                     if (first && *first) found(*first - *link);
                 }
         auto children = member_offset(s_, p_.type, "children");
@@ -198,9 +201,7 @@ private:
         std::uint64_t head;
         if (p_.thread_head) {
             if (!signal_) return;  // a zombie leader whose signal_struct is gone
-            auto off = member_offset(s_, "struct signal_struct", "thread_head");
-            if (!off) return;
-            head = signal_ + *off;
+            head = signal_ + p_.signal_thread_head;
         } else {
             head = leader + p_.thread_node;
         }

@@ -25,8 +25,12 @@ inline std::vector<PsRow> parse_ps(const std::string& text) {
         PsRow r;
         r.active = line[0] == '>';
         std::istringstream f(line.substr(1));
-        std::string mem, vsz, rss;
-        if (!(f >> r.pid >> r.ppid >> r.cpu >> r.task >> r.state >> mem >> vsz >> rss)) continue;
+        // A field the dump could not give is "-": read as -1.
+        std::string pid, ppid, cpu, mem, vsz, rss;
+        if (!(f >> pid >> ppid >> cpu >> r.task >> r.state >> mem >> vsz >> rss)) continue;
+        const auto number = [](const std::string& w) { return w == "-" ? -1 : std::stoi(w); };
+        if (pid.find_first_not_of("-0123456789") != std::string::npos) continue;
+        r.pid = number(pid), r.ppid = number(ppid), r.cpu = number(cpu);
         std::getline(f >> std::ws, r.comm);
         if (r.comm.size() > 2 && r.comm.front() == '[' && r.comm.back() == ']') r.comm = r.comm.substr(1, r.comm.size() - 2);
         rows.push_back(r);

@@ -154,7 +154,9 @@ void check_ps_degraded(const std::string& file) {
         CHECK(it->second.pid == e.pid);
         CHECK(it->second.comm == e.comm);
         // The parent's pid is read from the parent's task_struct: known only if that is here.
+        // Otherwise it is either still right or shown as unknown ("-"), never a wrong number.
         if (e.ppid == 0 || readable_set.contains(elf_task_of.at(e.ppid))) CHECK(it->second.ppid == e.ppid);
+        else CHECK((it->second.ppid == e.ppid || it->second.ppid == -1));
     }
     WARN(kernel() << " " << file << ": " << readable << " tasks readable, " << missing
                   << " with pages missing, ps listed " << rows.size() << " of " << elf_rows.size());
