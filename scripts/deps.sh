@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
     # build
-    build-essential cmake pkg-config
+    build-essential cmake pkg-config ccache
     # the libFuzzer targets (scripts/fuzz.sh): clang and its sanitizer and fuzzer runtimes
     clang libclang-rt-dev
     libdwarf-dev libelf-dev libkdumpfile-dev libfmt-dev catch2 libreadline-dev libcapstone-dev zlib1g-dev

@@ -29,8 +29,13 @@ hostname kdive-lab
 while read -r ko args; do
     insmod "/lab/modules/$ko" $args || echo "KDIVE-WARN insmod $ko failed"
 done < /lab/modules.list
+ip link set lo up
 ip link set dummy0 up
 ip link add kd_veth0 type veth peer name kd_veth1 && ip link set kd_veth0 up
+# Addresses and a permanent ARP entry for net's checks.
+ip addr add 192.168.77.1/24 dev dummy0 || echo "KDIVE-WARN ip addr failed"
+ip -6 addr add fd00:77::1/64 dev dummy0 || echo "KDIVE-WARN ip -6 addr failed"
+arp -i dummy0 -s 192.168.77.2 02:00:00:00:77:02 || echo "KDIVE-WARN arp -s failed"
 
 /lab/labload workloads > /tmp/workloads
 /lab/labload bpf > /tmp/bpf || echo "KDIVE-WARN labload bpf failed"
@@ -57,8 +62,31 @@ truth modules cat /proc/modules
 truth workloads cat /tmp/workloads
 truth bpf cat /tmp/bpf
 truth meminfo cat /proc/meminfo
+# For kmem, files, vm, sig, mount, net, irq, dev and timer (docs/lab.md lists each file).
+files_pid=$(awk '$3 == "kd_files" { print $2 }' /tmp/workloads)
+truth files_pid echo "$files_pid"
+truth files_fd sh -c "cd /proc/$files_pid/fd && for f in *; do echo \"\$f \$(readlink \$f)\"; done"
+truth files_cwd readlink /proc/$files_pid/cwd
+truth files_root readlink /proc/$files_pid/root
+truth files_maps cat /proc/$files_pid/maps
+truth files_status cat /proc/$files_pid/status
+truth slabinfo cat /proc/slabinfo
+truth vmstat cat /proc/vmstat
+truth buddyinfo cat /proc/buddyinfo
+truth zoneinfo cat /proc/zoneinfo
+truth swaps cat /proc/swaps
+truth mounts cat /proc/mounts
+truth ipaddr ip addr
+truth netdev cat /proc/net/dev
+truth arp cat /proc/net/arp
+truth interrupts cat /proc/interrupts
+truth devices cat /proc/devices
+truth diskstats cat /proc/diskstats
+truth pci sh -c 'for d in /sys/bus/pci/devices/*; do echo "${d##*/} $(cat $d/vendor) $(cat $d/device) $(cat $d/class)"; done'
+truth timer_list cat /proc/timer_list
 # Tasks last, right before the crash, so the list is as close to the dump as it can be.
 truth ps /lab/labload ps
+truth taskcpu /lab/labload taskcpu
 if [ "$crash" = nmi ]; then
     # No panic task is known beforehand: the NMI interrupts whatever each CPU runs.
     echo 1 > /proc/sys/kernel/unknown_nmi_panic

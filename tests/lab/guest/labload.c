@@ -11,6 +11,7 @@
  *   labload bpf         create named BPF maps/programs, print their info,
  *                       leave a "kd_bpf" process holding the fds
  *   labload ps          print every thread of every process from /proc
+ *   labload taskcpu     print the CPU each thread last ran on (stat field 39)
  *
  * Build: gcc -O2 -static -Wall -Wextra -o labload labload.c -lpthread
  */
@@ -30,7 +31,14 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/utsname.h>
@@ -307,6 +315,67 @@ static int cmd_ps(void)
 	return 0;
 }
 
+/*
+ * labload taskcpu: TID and the CPU it last ran on, the 39th field of
+ * /proc/PID/task/TID/stat (the 37th after the comm's closing parenthesis).
+ */
+static int cmd_taskcpu(void)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *pe;
+
+	if (!proc)
+		die_errno("opendir /proc");
+	printf("#self\t%d\n", (int)getpid());
+	while ((pe = readdir(proc)) != NULL) {
+		char taskdir[32];
+		struct dirent *te;
+		DIR *task;
+		int pid = parse_pid(pe->d_name);
+
+		if (pid < 0)
+			continue;
+		snprintf(taskdir, sizeof(taskdir), "/proc/%d/task", pid);
+		task = opendir(taskdir);
+		if (!task)
+			continue;
+		while ((te = readdir(task)) != NULL) {
+			char path[64], buf[4096], *p;
+			int tid = parse_pid(te->d_name), field, fd;
+			ssize_t n;
+
+			if (tid < 0)
+				continue;
+			snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				continue;
+			n = read(fd, buf, sizeof(buf) - 1);
+			close(fd);
+			if (n <= 0)
+				continue;
+			buf[n] = '\0';
+			p = strrchr(buf, ')');
+			if (!p)
+				continue;
+			/* p + 2 is field 3 (state); step to field 39. */
+			p += 2;
+			for (field = 3; field < 39 && p; field++) {
+				p = strchr(p, ' ');
+				if (p)
+					p++;
+			}
+			if (p)
+				printf("%d\t%d\n", tid, atoi(p));
+		}
+		closedir(task);
+	}
+	closedir(proc);
+	if (fflush(stdout) != 0)
+		die_errno("write stdout");
+	return 0;
+}
+
 /* ------------------------------------------------------------------------ */
 /* labload workloads                                                        */
 /* ------------------------------------------------------------------------ */
@@ -322,7 +391,7 @@ struct report {
 };
 
 /* Number of tasks that report; keep in sync with cmd_workloads(). */
-#define NR_WORKLOAD_TASKS 12
+#define NR_WORKLOAD_TASKS 13
 
 static int g_sync_rd = -1; /* read end, parent only */
 static int g_sync_wr = -1; /* write end, inherited by every workload */
@@ -436,6 +505,105 @@ static void pipewr_body(const char *name)
 	pause_forever();
 }
 
+/*
+ * kd_files: the process files, vm, sig and net are checked on. It mounts a tmpfs
+ * at /mnt/kd_tmpfs, works in its kd_dir, and holds open: fd 3 a regular file
+ * for reading (/lab/modules.list), fd 4 one for writing (kd_dir/kd_out, 5 bytes
+ * written), fd 5 /proc/version, fd 6 the directory kd_dir, fd 7 a UDP socket
+ * bound to 127.0.0.1:4242, fd 8 a TCP socket listening on 127.0.0.1:4243.
+ * It maps 3 anonymous pages (PROT_READ|PROT_WRITE, touched) and modules.list
+ * shared read-only. Signals: SIGHUP and SIGUSR2 ignored, SIGUSR1 caught by
+ * kd_sigusr1, SIGTERM and SIGQUIT blocked, SIGTERM then raised (pending).
+ * The guest prints /proc/PID/{fd,maps,status} as ground truth.
+ */
+static void kd_sigusr1(int sig)
+{
+	(void)sig;
+}
+
+static void files_dup_to(int fd, int want, const char *what)
+{
+	if (fd < 0)
+		die_errno("open %s", what);
+	if (fd != want) {
+		if (dup2(fd, want) < 0)
+			die_errno("dup2 %s", what);
+		close(fd);
+	}
+}
+
+static void files_body(const char *name)
+{
+	struct sockaddr_in sin;
+	struct sigaction sa;
+	sigset_t set;
+	char *anon;
+	void *filemap;
+	int fd;
+
+	/* The sync pipe may sit on one of the fds wanted below: move it up. */
+	fd = fcntl(g_sync_wr, F_DUPFD_CLOEXEC, 32);
+	if (fd < 0)
+		die_errno("move sync fd");
+	close(g_sync_wr);
+	g_sync_wr = fd;
+
+	mkdir("/mnt", 0755);
+	mkdir("/mnt/kd_tmpfs", 0755);
+	if (mount("kd_tmpfs", "/mnt/kd_tmpfs", "tmpfs", 0, "size=1m") < 0)
+		die_errno("mount tmpfs");
+	if (mkdir("/mnt/kd_tmpfs/kd_dir", 0755) < 0 || chdir("/mnt/kd_tmpfs/kd_dir") < 0)
+		die_errno("kd_dir");
+
+	/* Low fds first: spawn() closed everything but the sync pipe. */
+	files_dup_to(open("/lab/modules.list", O_RDONLY), 3, "modules.list");
+	files_dup_to(open("kd_out", O_WRONLY | O_CREAT | O_TRUNC, 0644), 4, "kd_out");
+	if (write_full(4, "kdive", 5) < 0)
+		die_errno("write kd_out");
+	files_dup_to(open("/proc/version", O_RDONLY), 5, "/proc/version");
+	files_dup_to(open(".", O_RDONLY | O_DIRECTORY), 6, "kd_dir");
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	sin.sin_port = htons(4242);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+		die_errno("udp socket");
+	files_dup_to(fd, 7, "udp socket");
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	sin.sin_port = htons(4243);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 || listen(fd, 4) < 0)
+		die_errno("tcp socket");
+	files_dup_to(fd, 8, "tcp socket");
+
+	anon = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (anon == MAP_FAILED)
+		die_errno("mmap anon");
+	memset(anon, 0x6b, 3 * 4096);
+	filemap = mmap(NULL, 4096, PROT_READ, MAP_SHARED, 3, 0);
+	if (filemap == MAP_FAILED)
+		die_errno("mmap modules.list");
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
+	sa.sa_handler = kd_sigusr1;
+	sa.sa_flags = SA_RESTART;
+	sigaddset(&sa.sa_mask, SIGINT);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGQUIT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		die_errno("sigprocmask");
+	kill(getpid(), SIGTERM); /* stays pending: blocked */
+
+	report(name);
+	setup_done();
+	pause_forever();
+}
+
 /* kd_tree with two kd_leaf children, all in pause(). */
 static void tree_body(const char *name)
 {
@@ -537,6 +705,7 @@ static int cmd_workloads(void)
 		spawn("kd_sleeper", sleeper_body, true);
 	spawn("kd_tree", tree_body, true);     /* + 2 kd_leaf */
 	spawn("kd_threads", threads_body, true); /* + kd_thr1, kd_thr2 */
+	spawn("kd_files", files_body, true);
 
 	close(g_sync_wr);
 	g_sync_wr = -1;
@@ -1202,11 +1371,12 @@ static int cmd_bpf(void)
 
 static void usage(void)
 {
-	fputs("usage: labload workloads|bpf|ps\n"
+	fputs("usage: labload workloads|bpf|ps|taskcpu\n"
 	      "  workloads  start named workload processes and threads, print them\n"
 	      "  bpf        create named BPF maps and programs, print their info,\n"
 	      "             and leave a kd_bpf process holding them\n"
-	      "  ps         print tid, ppid, state and comm of every thread\n",
+	      "  ps         print tid, ppid, state and comm of every thread\n"
+	      "  taskcpu    print tid and the CPU it last ran on for every thread\n",
 	      stderr);
 }
 
@@ -1222,6 +1392,8 @@ int main(int argc, char **argv)
 		return cmd_bpf();
 	if (strcmp(argv[1], "ps") == 0)
 		return cmd_ps();
+	if (strcmp(argv[1], "taskcpu") == 0)
+		return cmd_taskcpu();
 	usage();
 	return 2;
 }
