@@ -7,7 +7,9 @@
 // Where an unwind starts: a task a CPU was running starts from the registers the dump saved for
 // that CPU (NT_PRSTATUS: for the panicking CPU where crash_setup_regs() took them, for the others
 // the context the crash NMI interrupted); a sleeping task from its switch frame (thread.sp points
-// at struct inactive_task_frame, as __switch_to_asm left it).
+// at struct inactive_task_frame, as __switch_to_asm left it). Above an active task's frames come
+// those the CPU ran after its registers were saved (machine_kexec; the NMI handler down to
+// crash_nmi_callback; an oops's handler), found on its stacks as crash shows them.
 #pragma once
 
 #include <cstdint>
@@ -49,6 +51,9 @@ struct StackFrame {
     std::string module;      // the module holding pc; "" for the vmlinux
     bool interrupted = false;  // pc is where the code was stopped, not a return address
     bool reliable = true;      // false: found by the frame-pointer guess (no ORC for the code)
+    // Found on the stack below the registers the dump saved for the CPU: what it ran after the
+    // exception (or the panic) those registers are from, up to where it stopped for the crash.
+    bool after_saved_registers = false;
     std::string stack;         // the stack sp is on: "task", "IRQ", "NMI exception", ...
     // The entry code's saved registers found when unwinding out of this frame (crash prints
     // them after the frame): the interrupted context continues below, or user space.

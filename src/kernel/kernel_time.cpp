@@ -16,9 +16,17 @@ Result<KernelClock> kernel_clock(Session& s) {
         return *v;
     };
     KernelClock c;
-    // HZ is a #define; tick_nsec = round(NSEC_PER_SEC / HZ) gives it back.
+    auto u64 = [](const Object& o) { return o.to_u64(); };
+    // HZ is a #define; tick_nsec = round(NSEC_PER_SEC / HZ) gives it back, and where a kernel
+    // has no tick_nsec the jiffies clocksource's mult, TICK_NSEC << its shift, does.
     auto tick = read("tick_nsec");
-    if (!tick || !*tick) return fail("cannot read tick_nsec", "tick_nsec");
+    if (!tick || !*tick) {
+        auto js = Object::variable(s, "clocksource_jiffies");
+        auto mult = js.and_then([](const Object& o) { return o.member("mult"); }).and_then(u64);
+        auto shift = js.and_then([](const Object& o) { return o.member("shift"); }).and_then(u64);
+        if (mult && shift && *shift < 32) tick = *mult >> *shift;
+    }
+    if (!tick || !*tick) return fail("cannot read tick_nsec or the jiffies clocksource", "tick_nsec");
     c.hz = (1'000'000'000 + *tick / 2) / *tick;
     auto j = read("jiffies_64");
     if (!j) j = read("jiffies");
@@ -27,11 +35,18 @@ Result<KernelClock> kernel_clock(Session& s) {
     // jiffies start 5 minutes before wrapping 32 bits so that wrap bugs show early.
     const std::uint64_t initial = static_cast<std::uint32_t>(-300 * static_cast<std::int64_t>(c.hz));
     c.uptime_ns = (c.jiffies - initial) * (1'000'000'000 / c.hz);
-    // tk_core is an anonymous struct in most kernels: the expression engine finds the member.
-    for (const auto& where : {std::pair{"tk_core", "timekeeper.xtime_sec"}, std::pair{"timekeeper", "xtime_sec"}}) {
-        const std::string_view path = where.second;  // (clang 14 cannot capture a structured binding)
-        auto v = Object::variable(s, where.first).and_then([&](const Object& o) { return o.member(path); }).and_then(
-            [](const Object& o) { return o.to_u64(); });
+    // tk_core is an anonymous struct in most kernels: the member path finds its timekeeper.
+    // Kernels with several timekeepers hold the core one first in timekeeper_data[].
+    struct Where {
+        const char* symbol;
+        bool array;
+        const char* path;
+    };
+    for (const Where& where : {Where{"tk_core", false, "timekeeper.xtime_sec"}, Where{"timekeeper_data", true, "timekeeper.xtime_sec"},
+                               Where{"timekeeper", false, "xtime_sec"}}) {
+        auto o = Object::variable(s, where.symbol);
+        if (o && where.array) o = o->index(0);
+        auto v = o.and_then([&](const Object& x) { return x.member(where.path); }).and_then(u64);
         if (v) {
             c.wall_sec = static_cast<std::int64_t>(*v);
             break;

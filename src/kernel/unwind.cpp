@@ -114,6 +114,12 @@ std::optional<orc::Entry> find_orc(Session& session, const UnwindData& d, std::u
     return m->orc->find(ip);
 }
 
+// The vmlinux image or the module area (modules, BPF programs, trampolines).
+bool is_kernel_code(const UnwindData& d, std::uint64_t ip) {
+    constexpr std::uint64_t kModulesStart = 0xffffffffc0000000ULL, kModulesEnd = 0xffffffffff000000ULL;
+    return (ip >= d.text_start && ip < d.text_end) || (ip >= kModulesStart && ip < kModulesEnd);
+}
+
 Result<std::uint64_t> read_word(Session& s, std::uint64_t addr) {
     return s.target().read_value<std::uint64_t>(AddressSpace::KernelVirtual, addr);
 }
@@ -313,11 +319,7 @@ public:
     }
 
 private:
-    // The vmlinux image or the module area (modules, BPF programs, trampolines).
-    bool is_code(std::uint64_t ip) const {
-        constexpr std::uint64_t kModulesStart = 0xffffffffc0000000ULL, kModulesEnd = 0xffffffffff000000ULL;
-        return (ip >= d_.text_start && ip < d_.text_end) || (ip >= kModulesStart && ip < kModulesEnd);
-    }
+    bool is_code(std::uint64_t ip) const { return is_kernel_code(d_, ip); }
 
     // The kernel's rules: the new sp on a known stack, higher than before on the same stack,
     // never on a stack the trace already left.
@@ -437,6 +439,103 @@ private:
     Backtrace& bt_;
 };
 
+// The frames a CPU ran after its registers were saved, found on its stacks. kdump saves an
+// oops's registers as the fault left them (oops_end calls crash_kexec(regs)), and each other
+// CPU's as the crash NMI interrupted it, so what ran from that exception to where the CPU
+// stopped (oops_end ... machine_kexec, or exc_nmi ... crash_nmi_callback) is on a stack below
+// them, as crash shows it. Found as the stack holds it: the struct pt_regs whose registers equal
+// the saved ones, then one callee at a time whose ORC rule puts its return address exactly
+// where the frame above was read from; a frame of the function a CPU stops in for the crash
+// ends the search (below it lie only the stale frames of calls that returned). A panic saves
+// its registers in __crash_kexec itself, which then calls machine_kexec at the same stack
+// depth: its return address just below the saved sp leads to that frame the same way.
+bool same_registers(const X86Registers& a, const X86Registers& b) {
+    X86Registers x = a, y = b;
+    x.cs &= 0xffff, y.cs &= 0xffff, x.ss &= 0xffff, y.ss &= 0xffff;  // the slots' upper bits
+    return std::memcmp(&x, &y, sizeof x) == 0;
+}
+
+std::vector<StackFrame> crash_path(Session& s, const UnwindData& d, const std::vector<StackRange>& stacks,
+                                   const X86Registers& regs) {
+    constexpr std::size_t kWord = 8, kRegsWords = sizeof(X86Registers) / kWord;
+    constexpr std::size_t kMaxPath = 64;
+    static constexpr const char* kStops[] = {"machine_kexec", "crash_nmi_callback"};
+    for (const StackRange& st : stacks) {
+        const std::uint64_t hi = st.contains(regs.rsp) ? (regs.rsp & ~7ULL) : st.end;
+        if (hi <= st.start || hi - st.start < sizeof(X86Registers) || hi - st.start > (1u << 20)) continue;
+        // The stack below `hi`, a page at a time: a page the dump lacks reads as zeros, which
+        // match no registers and no return address.
+        std::vector<std::uint64_t> w((hi - st.start) / kWord);
+        for (std::uint64_t at = st.start; at < hi;) {
+            const std::uint64_t next = std::min(hi, (at | 0xfff) + 1);
+            auto bytes = std::as_writable_bytes(std::span{w}).subspan(at - st.start, next - at);
+            if (!s.target().read(AddressSpace::KernelVirtual, at, bytes)) std::fill(bytes.begin(), bytes.end(), std::byte{0});
+            at = next;
+        }
+        // The pt_regs nearest below `hi` (a full copy deeper down is crash_kexec's own).
+        std::optional<std::size_t> regs_at;
+        for (std::size_t i = w.size() - kRegsWords + 1; i-- > 0;) {
+            X86Registers r;
+            std::memcpy(static_cast<void*>(&r), &w[i], sizeof r);
+            if (same_registers(r, regs)) {
+                regs_at = i;
+                break;
+            }
+        }
+        std::uint64_t above = 0;  // where the frame above was read from
+        std::size_t from = 0;     // words below this index are searched
+        bool from_regs = false, stopped = false;
+        if (regs_at) {
+            above = st.start + *regs_at * kWord;
+            from = *regs_at;
+            from_regs = true;
+        } else if (st.contains(regs.rsp) && hi - st.start >= kWord) {
+            // The saved pc's function called on after the registers were taken.
+            const std::uint64_t ra = w.back();
+            auto caller = symbolize_code(s, regs.rip);
+            auto call = is_kernel_code(d, ra) ? symbolize_code(s, ra - 1) : std::nullopt;
+            if (!caller || !call || caller->name != call->name || caller->name.empty()) continue;
+            above = hi - kWord;
+            from = w.size() - 1;
+        } else {
+            continue;
+        }
+        const std::uint64_t regs_addr = above;
+        std::vector<StackFrame> path;  // outermost (the entry code's) first
+        for (std::size_t i = from; path.size() < kMaxPath && i-- > 0;) {
+            const std::uint64_t slot = st.start + i * kWord, ip = w[i];
+            if (!is_kernel_code(d, ip)) continue;
+            auto e = find_orc(s, d, ip - 1);
+            if (!e || e->sp_reg != orc::RegSp) continue;
+            const std::uint64_t cfa = slot + kWord + e->sp_offset;
+            const bool links = path.empty() && from_regs ? e->type == orc::Type::Regs && cfa == above
+                                                         : e->type == orc::Type::Call && cfa - kWord == above;
+            if (!links) continue;
+            StackFrame f;
+            f.pc = ip;
+            f.sp = slot + kWord;
+            f.slot = slot;
+            f.stack = st.name;
+            f.after_saved_registers = true;
+            if (auto sym = symbolize_code(s, ip - 1)) {
+                f.function = sym->name;
+                f.offset = sym->offset + 1;
+                f.module = sym->module;
+            }
+            if (path.empty() && from_regs) f.regs = SavedRegs{.address = regs_addr, .regs = regs};
+            stopped = std::find(std::begin(kStops), std::end(kStops), f.function) != std::end(kStops);
+            path.push_back(std::move(f));
+            above = slot;
+            if (stopped) break;
+        }
+        // Without saved registers to start from, only a path to where the CPU stopped is sure.
+        if (path.empty() || (!from_regs && !stopped)) continue;
+        std::reverse(path.begin(), path.end());
+        return path;
+    }
+    return {};
+}
+
 Result<SavedCpuRegisters> registers_of(Session& session, const Task& task) {
     Target& t = session.target();
     auto r = t.cpu_registers(static_cast<unsigned>(task.cpu));
@@ -532,7 +631,18 @@ Result<Backtrace> unwind_task(Session& session, const Task& task) {
         if (r->regs.rip == 0 && r->regs.rsp == 0)
             return fail(fmt::format("the dump saved no registers for CPU {} (it did not stop for "
                                     "the crash)", task.cpu), who);
-        return unwind_from_registers(session, task, r->regs);
+        auto bt = unwind_from_registers(session, task, r->regs);
+        if (!bt) return bt;
+        // What the CPU ran after the saved registers, above them (bt prints it first, as crash).
+        if (auto stacks = task_stacks(session, task)) {
+            auto path = crash_path(session, **d, *stacks, r->regs);
+            if (!path.empty()) {
+                if (bt->frames.empty() && bt->user_regs) path.back().regs = bt->user_regs;
+                bt->frames.insert(bt->frames.begin(), std::make_move_iterator(path.begin()),
+                                  std::make_move_iterator(path.end()));
+            }
+        }
+        return bt;
     }
     if (!task.stack) return fail("the task has no kernel stack (it has exited)", who);
     if (task.ksp < task.stack || task.ksp + (*d)->frame_size > task.stack + (*d)->thread_size)

@@ -90,11 +90,11 @@ void print_json(const Task& task, const Backtrace& bt, Output& out) {
         const StackFrame& f = bt.frames[i];
         s += fmt::format("{}{{\"level\":{},\"pc\":\"{:#x}\",\"sp\":\"{:#x}\",\"slot\":\"{:#x}\","
                          "\"function\":{},\"offset\":{},\"module\":{},\"stack\":{},"
-                         "\"interrupted\":{},\"reliable\":{}",
+                         "\"interrupted\":{},\"reliable\":{},\"after_saved_registers\":{}",
                          i ? "," : "", i, f.pc, f.sp, f.slot,
                          f.function.empty() ? "null" : json_quote(f.function), f.offset,
                          f.module.empty() ? "null" : json_quote(f.module), json_quote(f.stack),
-                         f.interrupted, f.reliable);
+                         f.interrupted, f.reliable, f.after_saved_registers);
         if (f.regs) s += ",\"regs\":" + regs_json(*f.regs);
         s += ",\"inlined\":[";
         for (std::size_t k = 0; k < f.inlined.size(); ++k) {

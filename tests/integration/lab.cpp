@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include <fmt/format.h>
+
 #include "lab.hpp"
 
 #include <sys/wait.h>
@@ -95,6 +97,30 @@ std::string kdive_batch(const std::string& commands, const fs::path& dump, int* 
     const TempFile batch(commands);
     return run(std::string(KDIVE_BINARY) + " -s -i " + batch.path() + " " + vmlinux().string() + " " +
                    dump.string() + " 2>&1",
+               status);
+}
+
+fs::path sid_root() {
+    for (fs::path d = dir(); d.has_relative_path() && d != d.parent_path(); d = d.parent_path())
+        if (fs::exists(d / "sid-root" / "usr/bin/python3")) return d / "sid-root";
+    return {};
+}
+
+std::string sid_run(const std::string& command, const fs::path& input, int* status) {
+    const fs::path root = sid_root();
+    if (root.empty()) FAIL("no Debian unstable root next to the lab (tests/lab-kernels/sid-root.sh)");
+    const fs::path cache = root.parent_path();
+    const fs::path inside = root / cache.relative_path();
+    // Mounted once for every test (under a lock: ctest runs tests in parallel), left in place.
+    int st = -1;
+    run(fmt::format("flock {0}.lock sh -c 'mkdir -p {1} {0}/proc && "
+                    "(mountpoint -q {1} || mount --bind {2} {1}) && "
+                    "(mountpoint -q {0}/proc || mount -t proc proc {0}/proc)'",
+                    root.string(), inside.string(), cache.string()),
+        &st);
+    if (st != 0) FAIL("cannot bind the lab cache into " << root);
+    return run(fmt::format("chroot {} /bin/sh -c '{}' < {}", root.string(), command,
+                           input.empty() ? "/dev/null" : input.string()),
                status);
 }
 

@@ -60,6 +60,14 @@ std::vector<std::string> crash_run(const fs::path& dump, const std::vector<std::
 // (tests that compare with crash then return).
 bool crash_available();
 
+// Debian unstable's root (tests/lab-kernels/sid-root.sh: crash 9.0.2, drgn 0.3.0), found next to
+// the lab's cache; empty if it is not there (tests then skip with a warning).
+fs::path sid_root();
+// `command` run by /bin/sh in that root (chroot), with the lab's cache bound at its own path
+// inside (so dump and vmlinux paths, and the symlinks between them, are the same) and /proc
+// mounted. stdin from `input` ("" for none); stdout returned, *status its exit status.
+std::string sid_run(const std::string& command, const fs::path& input = {}, int* status = nullptr);
+
 // text split into lines (no trailing newlines).
 std::vector<std::string> lines(const std::string& text);
 

@@ -7,6 +7,7 @@
 // workloads' traces hold what they are doing, on QEMU dumps as well.
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <map>
 #include <regex>
 #include <set>
@@ -23,101 +24,20 @@
 #include "kernel/unwind_cfi.hpp"
 #include "kernel/unwind_orc.hpp"
 #include "kernel/vmlinux_dwarf.hpp"
+#include "bt_traces.hpp"
 #include "lab.hpp"
 
 namespace {
 
-struct Frame {
-    std::string name;
-    std::string pc;
-    bool is_inline = false;  // bt -I's "(inline)", drgn's is_inline
-};
-
-struct Trace {
-    std::vector<Frame> frames;
-    std::string cpu, comm;
-    std::string text;  // what kdive printed for the task
-};
-
-std::string base_name(const std::string& n) { return n.substr(0, n.find('.')); }
-
-// kdive's `bt` output split by task: "PID: N ..." starts one.
-std::map<int, Trace> parse_bt(const std::string& out) {
-    static const std::regex header(R"(^PID: (\d+) +TASK: [0-9a-f]+ +CPU: (\d+) +COMMAND: "(.*)\"$)");
-    static const std::regex frame(R"(^ *#\d+ \[[0-9a-f]+\] (\S+) at ([0-9a-f]+)( \[\S+\])?( \(inline\))?$)");
-    std::map<int, Trace> traces;
-    Trace* cur = nullptr;
-    std::istringstream in(out);
-    for (std::string line; std::getline(in, line);) {
-        std::smatch m;
-        if (std::regex_match(line, m, header)) {
-            cur = &traces[std::stoi(m[1])];
-            cur->cpu = m[2];
-            cur->comm = m[3];
-        } else if (cur && std::regex_match(line, m, frame)) {
-            cur->frames.push_back({m[1], m[2], m[4].matched});
-        }
-        if (cur) cur->text += line + "\n";
-    }
-    return traces;
-}
-
-// One drgn_stacks.py line's frames: "NAME@PC NAME@PC:inline ...".
-std::vector<Frame> parse_drgn_frames(const std::string& words_text) {
-    std::vector<Frame> t;
-    std::istringstream words(words_text);
-    for (std::string w; words >> w;) {
-        const bool is_inline = w.ends_with(":inline");
-        if (is_inline) w.resize(w.size() - 7);
-        const auto at = w.rfind('@');
-        t.push_back({w.substr(0, at), at == std::string::npos ? "" : w.substr(at + 1), is_inline});
-    }
-    return t;
-}
-
-// drgn_stacks.py's lines: "PID\tNAME@PC ...".
-std::map<int, std::vector<Frame>> parse_drgn(const std::string& out) {
-    std::map<int, std::vector<Frame>> traces;
-    std::istringstream in(out);
-    for (std::string line; std::getline(in, line);) {
-        const auto tab = line.find('\t');
-        if (tab == std::string::npos) continue;
-        traces[std::stoi(line.substr(0, tab))] = parse_drgn_frames(line.substr(tab + 1));
-    }
-    return traces;
-}
-
-// System.map: the names at each address, for aliases.
-const std::map<std::string, std::string>& symbol_addresses() {
-    static const std::map<std::string, std::string> m = [] {
-        std::map<std::string, std::string> r;
-        std::istringstream in(lab::run("cat " + (lab::dir() / "System.map").string()));
-        std::string addr, type, name;
-        while (in >> addr >> type >> name) r.emplace(name, addr);
-        return r;
-    }();
-    return m;
-}
-
-bool same_function(const std::string& kdive, const std::string& drgn) {
-    if (drgn.starts_with("<")) return true;  // no DWARF name: compared by PC only
-    if (base_name(kdive) == base_name(drgn)) return true;
-    const auto& syms = symbol_addresses();
-    auto a = syms.find(kdive), b = syms.find(drgn);
-    return a != syms.end() && b != syms.end() && a->second == b->second;
-}
-
-std::string describe(const std::vector<Frame>& frames) {
-    std::string s;
-    for (const auto& f : frames) s += fmt::format("  {} {}{}\n", f.pc, f.name, f.is_inline ? " (inline)" : "");
-    return s;
-}
-
-bool drgn_available() {
-    int status = -1;
-    lab::run("/usr/bin/python3 -c 'import drgn' > /dev/null 2>&1", &status);
-    return status == 0;
-}
+using lab::Frame;
+using lab::Trace;
+using lab::base_name;
+using lab::parse_bt;
+using lab::parse_drgn;
+using lab::drgn_available;
+using lab::describe;
+using lab::same_function;
+using lab::parse_drgn_frames;
 
 std::vector<std::string> names(const Trace& t) {
     std::vector<std::string> n;
@@ -166,26 +86,9 @@ void compare_with_drgn(const std::string& bt_command, bool inline_frames) {
             for (const auto& [pid, frames] : expected) cmds += fmt::format("{} {}\n", bt_command, pid);
             const std::string out = lab::kdive_batch(cmds, dump.path, &status);
             CHECK(status == 0);
-            const auto got = parse_bt(out);
-            std::size_t equal = 0, inlines = 0;
-            for (const auto& [pid, want] : expected) {
-                INFO(dump.name() << " pid " << pid);
-                auto it = got.find(pid);
-                REQUIRE(it != got.end());
-                const Trace& t = it->second;
-                INFO("kdive printed:\n" << t.text << "drgn's frames:\n" << describe(want));
-                CHECK(t.text.find("the trace stops here") == std::string::npos);
-                bool same = t.frames.size() == want.size();
-                for (std::size_t i = 0; same && i < want.size(); ++i)
-                    same = t.frames[i].pc == want[i].pc && t.frames[i].is_inline == want[i].is_inline &&
-                           same_function(t.frames[i].name, want[i].name);
-                CHECK(same);
-                equal += same;
-                for (const auto& f : want) inlines += f.is_inline;
-            }
-            CHECK(equal == expected.size());
+            const auto [equal, inlines] = lab::compare_traces(expected, out, dump.name());
             if (inline_frames) CHECK(inlines > 0);  // the comparison covers some
-            WARN(fmt::format("{}: {} of {} tasks' traces equal drgn's{}", dump.name(), equal, expected.size(),
+            WARN(fmt::format("{}: {} tasks' traces compared with drgn's{}", dump.name(), equal,
                              inline_frames ? fmt::format(" ({} inline frames)", inlines) : ""));
         }
     }
@@ -450,6 +353,47 @@ TEST_CASE("bt, bt -f and bt -s of the idle tasks print what crash prints", "[lab
     CHECK(strip_blank(got) == strip_blank(expected));
 }
 
+TEST_CASE("bt starts each CPU's trace where it stopped for the crash, as crash does", "[lab][bt][crash]") {
+    // kdump saves the panic CPU's registers in __crash_kexec, which then calls machine_kexec;
+    // the other CPU's as the crash NMI found it, whose handler then ran down to
+    // crash_nmi_callback. crash finds those frames on the stack; kdive prints the same ones,
+    // slot for slot, above the frames that start from the saved registers.
+    if (!lab::crash_available()) return;
+    for (const char* scenario : {"kdump-l5", "kdump-l4"}) {
+        DYNAMIC_SECTION(scenario) {
+            const auto dump = lab::dir() / scenario / "vmcore.zlib";
+            int status = -1;
+            const std::string json = lab::kdive_batch("set output json\nbt -a\n", dump, &status);
+            CHECK(status == 0);
+            const std::string crash = lab::crash_run(dump, {"bt -a"}).at(0);
+            INFO("kdive:\n" << json << "\ncrash:\n" << crash);
+            static const std::regex task_re(R"(\{"pid":(\d+),)");
+            static const std::regex frame_re(
+                R"re("pc":"0x([0-9a-f]+)","sp":"[^"]*","slot":"0x([0-9a-f]+)","function":"([^"]*)"[^{}]*?"after_saved_registers":(true|false))re");
+            const auto crash_traces = parse_bt(crash);
+            std::size_t tasks = 0;
+            for (std::sregex_iterator t(json.begin(), json.end(), task_re), end; t != end; ++t) {
+                const int pid = std::stoi((*t)[1]);
+                auto next = std::next(t);
+                const auto from = json.begin() + t->position(), to = next == end ? json.end() : json.begin() + next->position();
+                std::vector<std::array<std::string, 3>> path;  // slot, function, pc
+                for (std::sregex_iterator f(from, to, frame_re); f != end && (*f)[4] == "true"; ++f)
+                    path.push_back({(*f)[2], (*f)[3], (*f)[1]});
+                INFO("pid " << pid);
+                CHECK(!path.empty());
+                auto c = crash_traces.find(pid);
+                REQUIRE(c != crash_traces.end());
+                REQUIRE(c->second.frames.size() >= path.size());
+                const std::string& text = c->second.text;
+                for (std::size_t i = 0; i < path.size(); ++i)
+                    CHECK_THAT(text, Catch::Contains(fmt::format("#{} [{}] {} at {}", i, path[i][0], path[i][1], path[i][2])));
+                ++tasks;
+            }
+            CHECK(tasks == 2);  // both CPUs' tasks
+        }
+    }
+}
+
 TEST_CASE("bt crosses the NMI exception stack as crash does, with drgn's frames", "[lab][bt][nmi]") {
     // nmi-l4: both CPUs idle when the host injected an NMI with unknown_nmi_panic set; the CPU
     // that took it first panicked on its NMI (IST) stack. The trace runs from __crash_kexec up
@@ -482,7 +426,8 @@ TEST_CASE("bt crosses the NMI exception stack as crash does, with drgn's frames"
     CHECK(has_sequence(t, {"default_idle_call", "do_idle", "cpu_startup_entry"}));
     // bt -a: the other CPU was idle too (kdump saved the registers its NMI interrupted): bt's
     // block and bt -a's two are all idle tasks.
-    CHECK(std::regex_search(out, std::regex(R"(PID: 0 +TASK: [0-9a-f]+ +CPU: (0|1) +COMMAND: "swapper/(0|1)\"\n #0 \[[0-9a-f]+\] native_safe_halt at )")));
+    // Its trace starts with what the crash NMI ran there, down to crash_nmi_callback.
+    CHECK(std::regex_search(out, std::regex(R"(PID: 0 +TASK: [0-9a-f]+ +CPU: (0|1) +COMMAND: "swapper/(0|1)\"\n #0 \[[0-9a-f]+\] crash_nmi_callback at [^]*--- <NMI exception stack> ---\n #\d \[[0-9a-f]+\] native_safe_halt at )")));
     std::size_t idle_blocks = 0;
     for (auto at = out.find("COMMAND: \"swapper/"); at != std::string::npos; at = out.find("COMMAND: \"swapper/", at + 1))
         ++idle_blocks;
@@ -497,10 +442,12 @@ TEST_CASE("bt crosses the NMI exception stack as crash does, with drgn's frames"
         REQUIRE(status == 0);
         const auto want = parse_drgn_frames(line.substr(line.find('\t') + 1));
         INFO("drgn's frames:\n" << describe(want));
-        REQUIRE(want.size() == t.frames.size());
+        // kdive's first frame is machine_kexec, which __crash_kexec called after saving them.
+        REQUIRE(want.size() + 1 == t.frames.size());
+        CHECK(t.frames[0].name == "machine_kexec");
         for (std::size_t i = 0; i < want.size(); ++i) {
-            CHECK(t.frames[i].pc == want[i].pc);
-            CHECK(same_function(t.frames[i].name, want[i].name));
+            CHECK(t.frames[i + 1].pc == want[i].pc);
+            CHECK(same_function(t.frames[i + 1].name, want[i].name));
         }
     } else {
         WARN("SKIPPED: drgn is not importable by /usr/bin/python3: the NMI trace is not compared with drgn");

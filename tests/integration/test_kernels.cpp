@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include "bt_traces.hpp"
 #include "lab.hpp"
 #include "ps_table.hpp"
 
@@ -185,6 +186,85 @@ void check_bt(const std::string& file) {
     CHECK_THAT(out, !Catch::Contains("trace stops here"));
 }
 
+// bt of every task equals drgn 0.3.0's (unstable's root: Debian 12's drgn 0.0.22 does not know
+// every kernel's ORC), PCs and names, as test_bt.cpp checks on 6.1 with drgn 0.0.22.
+void check_bt_drgn(const std::string& file) {
+    if (lab::sid_root().empty()) {
+        WARN("SKIPPED: no Debian unstable root (tests/lab-kernels/sid-root.sh): bt is not compared with drgn 0.3.0");
+        return;
+    }
+    const auto dump = dump_path(file);
+    const auto script = lab::fs::path(__FILE__).parent_path() / "drgn_stacks.py";
+    int status = -1;
+    const std::string traces = lab::sid_run(
+        fmt::format("python3 - {} {} 2>&1", dump.string(), lab::vmlinux().string()), script, &status);
+    INFO(kernel() << " " << file << ": drgn_stacks.py under drgn 0.3.0\n" << traces);
+    REQUIRE(status == 0);
+    const auto expected = lab::parse_drgn(traces);
+    REQUIRE(expected.size() > 30);
+    std::string cmds;
+    for (const auto& [pid, frames] : expected) cmds += fmt::format("bt {}\n", pid);
+    const std::string out = lab::kdive_batch(cmds, dump, &status);
+    CHECK(status == 0);
+    const auto c = lab::compare_traces(expected, out, kernel() + " " + file);
+    WARN(kernel() << " " << file << ": " << c.equal << " of " << expected.size() << " traces equal drgn 0.3.0's");
+}
+
+// The panic line the guest's console printed before the capture kernel started is in log.
+void check_log(const std::string& file) {
+    const auto dump = dump_path(file);
+    std::string panic;
+    for (const auto& l : lab::lines(lab::run("tr -d '\\r' < " + (lab::dir() / kScenario / "console.log").string())))
+        if (auto at = l.find("Kernel panic - not syncing: "); at != std::string::npos) {
+            panic = l.substr(at);
+            break;
+        }
+    REQUIRE_FALSE(panic.empty());
+    int status = -1;
+    const auto out = lab::kdive_batch("log\n", dump, &status);
+    INFO(kernel() << " " << file << ": the console's panic line: " << panic);
+    CHECK(status == 0);
+    CHECK_THAT(out, Catch::Contains(panic));
+    CHECK_THAT(out, Catch::Contains("sysrq: Trigger a crash"));
+}
+
+// bpf lists every program (ID and tag) and map (ID) labload created, as the live kernel's
+// BPF_OBJ_GET_INFO_BY_FD reported them.
+void check_bpf(const std::string& file) {
+    const auto dump = dump_path(file);
+    int status = -1;
+    const auto out = lab::kdive_batch("bpf\n", dump, &status);
+    INFO(kernel() << " " << file << ": bpf output\n" << out);
+    CHECK(status == 0);
+    std::map<std::string, std::string> listed;  // first word (ID) -> the line
+    for (const auto& l : lab::lines(out)) {
+        std::istringstream in(l);
+        std::string id;
+        if (in >> id && id.find_first_not_of("0123456789") == std::string::npos) listed.emplace(id, l);
+    }
+    std::size_t progs = 0, maps = 0;
+    for (const auto& t : lab::truth_lines(kScenario, "bpf")) {
+        std::istringstream in(t);
+        std::string kind, id, type, name, tag;
+        std::getline(in, kind, '\t');
+        std::getline(in, id, '\t');
+        std::getline(in, type, '\t');
+        std::getline(in, name, '\t');
+        std::getline(in, tag, '\t');
+        INFO("truth: " << t);
+        if (kind == "prog") {
+            ++progs;
+            REQUIRE(listed.contains(id));
+            CHECK_THAT(listed[id], Catch::Contains(tag));
+        } else if (kind == "map") {
+            ++maps;
+            CHECK(listed.contains(id));
+        }
+    }
+    CHECK(progs == 4);
+    CHECK(maps == 5);
+}
+
 // mod is /proc/modules: every module the guest had, at its base with its size (core_layout on
 // 5.10, mem[] on 6.12 and 7.x, as struct module has them).
 void check_mod(const std::string& file) {
@@ -226,3 +306,9 @@ TEST_CASE("sys RELEASE is uname -r: vmcore.sid.zlib", "[kernels][sys]") { check_
 TEST_CASE("ps is the live ps: vmcore.elf", "[kernels][ps]") { check_ps_truth("vmcore.elf"); }
 TEST_CASE("ps is the live ps: vmcore.sid.zlib", "[kernels][ps]") { check_ps_truth("vmcore.sid.zlib"); }
 TEST_CASE("ps lists every readable task: vmcore.zlib", "[kernels][ps]") { check_ps_degraded("vmcore.zlib"); }
+TEST_CASE("bt of every task is drgn 0.3.0's: vmcore.elf", "[kernels][bt][drgn]") { check_bt_drgn("vmcore.elf"); }
+TEST_CASE("bt of every task is drgn 0.3.0's: vmcore.sid.zlib", "[kernels][bt][drgn]") { check_bt_drgn("vmcore.sid.zlib"); }
+TEST_CASE("log has the panic line: vmcore.elf", "[kernels][log]") { check_log("vmcore.elf"); }
+TEST_CASE("log has the panic line: vmcore.zlib", "[kernels][log]") { check_log("vmcore.zlib"); }
+TEST_CASE("bpf lists the guest's programs and maps: vmcore.elf", "[kernels][bpf]") { check_bpf("vmcore.elf"); }
+TEST_CASE("bpf lists the guest's programs and maps: vmcore.sid.zlib", "[kernels][bpf]") { check_bpf("vmcore.sid.zlib"); }

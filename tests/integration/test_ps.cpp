@@ -179,7 +179,8 @@ TEST_CASE("sys shows crash's header, with the panic message and every task", "[l
             const auto out = lab::kdive_batch("sys\nps\n", dump.path);
             INFO(out.substr(0, 1200));
             CHECK(out.find("PANIC: \"Kernel panic - not syncing: sysrq triggered crash\"") != std::string::npos);
-            CHECK(out.find("UPTIME: 00:00:") != std::string::npos);
+            // The guest crashes minutes after boot (longer under a loaded host's TCG).
+            CHECK(out.find("UPTIME: 00:") != std::string::npos);
             CHECK(out.find("LOAD AVERAGE: ") != std::string::npos);
             CHECK(out.find("MEMORY: 1 GB") != std::string::npos);
             CHECK(out.find(" UTC 20") != std::string::npos);
