@@ -22,8 +22,11 @@ from drgn.helpers.linux.pid import for_each_task
 
 
 def frame_name(prog, frame):
-    if frame.name:
-        return frame.name
+    # The DWARF name: Frame.function_name since drgn 0.0.24 (Frame.name falls back to the ELF
+    # symbol there), Frame.name before.
+    name = frame.function_name if hasattr(frame, "function_name") else frame.name
+    if name:
+        return name
     try:
         # A return address may lie just past the call: name the call's function.
         pc = frame.pc if frame.interrupted else frame.pc - 1

@@ -236,11 +236,14 @@ void check_bpf(const std::string& file) {
     const auto out = lab::kdive_batch("bpf\n", dump, &status);
     INFO(kernel() << " " << file << ": bpf output\n" << out);
     CHECK(status == 0);
-    std::map<std::string, std::string> listed;  // first word (ID) -> the line
+    // Program and map IDs are separate numberings: each table by its own header.
+    std::map<std::string, std::string> progs_listed, maps_listed;  // ID -> the line
+    std::map<std::string, std::string>* table = nullptr;
     for (const auto& l : lab::lines(out)) {
+        if (l.starts_with(" ID ")) table = l.find("BPF_MAP") != std::string::npos ? &maps_listed : &progs_listed;
         std::istringstream in(l);
         std::string id;
-        if (in >> id && id.find_first_not_of("0123456789") == std::string::npos) listed.emplace(id, l);
+        if (table && in >> id && id.find_first_not_of("0123456789") == std::string::npos) table->emplace(id, l);
     }
     std::size_t progs = 0, maps = 0;
     for (const auto& t : lab::truth_lines(kScenario, "bpf")) {
@@ -254,11 +257,11 @@ void check_bpf(const std::string& file) {
         INFO("truth: " << t);
         if (kind == "prog") {
             ++progs;
-            REQUIRE(listed.contains(id));
-            CHECK_THAT(listed[id], Catch::Contains(tag));
+            REQUIRE(progs_listed.contains(id));
+            CHECK_THAT(progs_listed[id], Catch::Contains(tag));
         } else if (kind == "map") {
             ++maps;
-            CHECK(listed.contains(id));
+            CHECK(maps_listed.contains(id));
         }
     }
     CHECK(progs == 4);
